@@ -1,0 +1,60 @@
+import { browser } from 'wxt/browser';
+import { serveAgent } from '@/lib/agent/agent-service';
+import { createPeerJsAgent } from '@/lib/agent/peerjs-agent';
+import { createBackgroundService } from '@/lib/background/background-service';
+import { type AgentNotice, agentToBackground, backgroundToAgent } from '@/lib/messaging/agent-messages';
+import { pageToBackground } from '@/lib/messaging/page-messages';
+import { attention } from '@/lib/platform/attention';
+import { offscreenAgentClient } from '@/lib/platform/offscreen-agent';
+import { popupPorts } from '@/lib/platform/popup-ports';
+import { inPageClient, serveChannel } from '@/lib/platform/runtime-messaging';
+import { settingsStorage } from '@/lib/platform/settings-storage';
+import { BUILD_DEFAULTS } from '@/lib/store/build-defaults-value';
+
+const KEEP_AGENT_ALARM = 'tincan/keep-agent';
+
+export default defineBackground({
+  // Firefox (MV2): a persistent background page, which is also where the agent lives.
+  persistent: true,
+  main() {
+    if (import.meta.env.MANIFEST_VERSION === 2) void startWithAgentHere();
+    else startWithOffscreenAgent();
+  },
+});
+
+/** Chrome: listeners are registered synchronously so that events wake the worker into them. */
+function startWithOffscreenAgent() {
+  const agent = offscreenAgentClient();
+  const service = wireBackground(agent);
+  serveChannel(agentToBackground, service.agentHandlers);
+  // Timers die with the worker; an alarm brings the agent's document back if it is gone.
+  void browser.alarms.create(KEEP_AGENT_ALARM, { periodInMinutes: 0.5 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === KEEP_AGENT_ALARM) void agent('ping').catch(() => {});
+  });
+  void agent('ping').catch(() => {});
+}
+
+/** Firefox: the agent runs in this page; requests to it are plain calls. */
+async function startWithAgentHere() {
+  const { Peer } = await import('peerjs');
+  let deliver: (notice: AgentNotice) => void = () => {};
+  const handlers = serveAgent(
+    createPeerJsAgent(Peer),
+    (notice) => deliver(notice),
+    (run, ms) => setTimeout(run, ms),
+  );
+  const service = wireBackground(inPageClient(backgroundToAgent, handlers));
+  deliver = (notice) => void service.agentHandlers.notice(notice);
+  await service.applySettings();
+}
+
+function wireBackground(agent: Parameters<typeof createBackgroundService>[0]['agent']) {
+  const settings = settingsStorage(BUILD_DEFAULTS);
+  const ports = popupPorts(() => agent('getState'));
+  const service = createBackgroundService({ agent, settings, attention: attention(), pushToPopups: ports.push });
+  serveChannel(pageToBackground, service.pageHandlers);
+  settings.onChange(() => void service.applySettings());
+  browser.notifications.onClicked.addListener((id) => service.onNotificationClicked(id));
+  return service;
+}

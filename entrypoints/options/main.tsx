@@ -1,0 +1,18 @@
+import { render } from 'preact';
+import { OptionsApp } from '@/components/OptionsApp';
+import { pageToBackground } from '@/lib/messaging/page-messages';
+import { channelClient } from '@/lib/platform/runtime-messaging';
+import { BUILD_DEFAULTS } from '@/lib/store/build-defaults-value';
+
+const request = channelClient(pageToBackground);
+const root = document.getElementById('app');
+if (root) {
+  render(
+    <OptionsApp
+      load={() => request('getSettings')}
+      save={(s) => request('saveSettings', s)}
+      defaults={BUILD_DEFAULTS}
+    />,
+    root,
+  );
+}

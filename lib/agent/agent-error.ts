@@ -1,0 +1,15 @@
+import type { DialProblem } from '../transport/transport';
+
+/** Everything the agent can refuse or fail at, in words the popup can explain. */
+export type AgentProblem =
+  | DialProblem
+  | { kind: 'own-address'; detail: string }
+  | { kind: 'not-connected'; detail: string }
+  | { kind: 'bad-message'; detail: string };
+
+export class AgentError extends Error {
+  constructor(readonly problem: AgentProblem) {
+    super(problem.detail);
+    this.name = 'AgentError';
+  }
+}

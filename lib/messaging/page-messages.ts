@@ -1,0 +1,22 @@
+/** Extension pages (popup, options) ↔ background. */
+import { z } from 'zod';
+import type { AgentSnapshot } from '../agent/agent';
+import { type Settings, SettingsSchema } from '../store/settings';
+import { defineChannel } from './channel';
+
+const address = z.string().trim().min(1).max(100);
+const none = z.undefined();
+const done = z.void();
+
+export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
+  getState: { request: none, response: z.custom<AgentSnapshot>() },
+  connect: { request: z.object({ address }), response: done },
+  send: { request: z.object({ address, text: z.string().min(1).max(20_000) }), response: done },
+  markRead: { request: z.object({ address }), response: done },
+  getSettings: { request: none, response: z.custom<Settings>() },
+  saveSettings: { request: SettingsSchema, response: done },
+});
+
+/** The popup's live view: the background pushes a snapshot on every change. */
+export const POPUP_PORT = 'tincan/popup-state/v1';
+export type PopupPush = { type: 'state'; snapshot: AgentSnapshot };

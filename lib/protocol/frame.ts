@@ -1,0 +1,122 @@
+/**
+ * Wire frames between two Tincan agents, protocol v1.
+ *
+ *   byte 0      protocol version (1)
+ *   byte 1      frame kind
+ *   bytes 2…    body, laid out per kind below (big-endian numbers)
+ *
+ * Every frame is built and read here, from bytes, so the next layer down can be swapped: today
+ * a frame is what the data connection carries; with sessions it becomes the plaintext of a
+ * Noise transport message, unchanged.
+ */
+
+export const PROTOCOL_VERSION = 1;
+export const HEADER_BYTES = 2;
+/** Larger frames close the connection: no honest v1 frame comes near this. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+export const MESSAGE_ID_BYTES = 16;
+export const MAX_NAME_BYTES = 160;
+export const MAX_TEXT_BYTES = 16 * 1024;
+
+export const FrameKind = {
+  /** First frame on a connection, both directions: who is at this end. */
+  Hello: 0x01,
+  /** One chat message. */
+  Chat: 0x02,
+} as const;
+
+export type HelloFrame = { kind: 'hello'; name: string };
+export type ChatFrame = { kind: 'chat'; id: Uint8Array; sentAt: number; text: string };
+export type Frame = HelloFrame | ChatFrame;
+
+export type FrameError =
+  | { kind: 'not-bytes' }
+  | { kind: 'too-large'; size: number }
+  | { kind: 'too-short'; size: number }
+  | { kind: 'unsupported-version'; version: number }
+  /** A kind from a newer protocol: ignored, never fatal. */
+  | { kind: 'unknown-kind'; frameKind: number }
+  | { kind: 'malformed'; detail: string };
+
+export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: FrameError };
+
+const utf8 = new TextEncoder();
+// `fatal`: invalid UTF-8 from a peer is a malformed frame, not a string with U+FFFD in it.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeFrame(frame: Frame): Uint8Array {
+  switch (frame.kind) {
+    case 'hello': {
+      const name = utf8.encode(frame.name);
+      if (name.length > MAX_NAME_BYTES) throw new RangeError('name too long');
+      const out = new Uint8Array(HEADER_BYTES + 1 + name.length);
+      out.set([PROTOCOL_VERSION, FrameKind.Hello, name.length]);
+      out.set(name, HEADER_BYTES + 1);
+      return out;
+    }
+    case 'chat': {
+      const text = utf8.encode(frame.text);
+      if (frame.id.length !== MESSAGE_ID_BYTES) throw new RangeError('message id must be 16 bytes');
+      if (text.length === 0 || text.length > MAX_TEXT_BYTES) throw new RangeError('text length');
+      const out = new Uint8Array(HEADER_BYTES + MESSAGE_ID_BYTES + 8 + text.length);
+      out.set([PROTOCOL_VERSION, FrameKind.Chat]);
+      out.set(frame.id, HEADER_BYTES);
+      new DataView(out.buffer).setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES, frame.sentAt);
+      out.set(text, HEADER_BYTES + MESSAGE_ID_BYTES + 8);
+      return out;
+    }
+  }
+}
+
+/** Data channels hand over ArrayBuffers; Node adapters may hand over views. */
+function asBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+function decodeText(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const malformed = (detail: string): DecodeResult => ({ ok: false, error: { kind: 'malformed', detail } });
+
+export function decodeFrame(data: unknown): DecodeResult {
+  const bytes = asBytes(data);
+  if (!bytes) return { ok: false, error: { kind: 'not-bytes' } };
+  if (bytes.length > MAX_FRAME_BYTES) return { ok: false, error: { kind: 'too-large', size: bytes.length } };
+  if (bytes.length < HEADER_BYTES) return { ok: false, error: { kind: 'too-short', size: bytes.length } };
+  const version = bytes[0] ?? 0;
+  const frameKind = bytes[1] ?? 0;
+  if (version !== PROTOCOL_VERSION) return { ok: false, error: { kind: 'unsupported-version', version } };
+  const body = bytes.subarray(HEADER_BYTES);
+  switch (frameKind) {
+    case FrameKind.Hello: {
+      const length = body[0];
+      if (length === undefined || length > MAX_NAME_BYTES || body.length !== 1 + length)
+        return malformed('hello: name length');
+      const name = decodeText(body.subarray(1));
+      if (name === undefined) return malformed('hello: name is not UTF-8');
+      return { ok: true, frame: { kind: 'hello', name } };
+    }
+    case FrameKind.Chat: {
+      const textStart = MESSAGE_ID_BYTES + 8;
+      if (body.length <= textStart) return malformed('chat: too short');
+      if (body.length - textStart > MAX_TEXT_BYTES) return malformed('chat: text too long');
+      const sentAt = new DataView(body.buffer, body.byteOffset + MESSAGE_ID_BYTES, 8).getFloat64(0);
+      if (!Number.isFinite(sentAt) || sentAt < 0) return malformed('chat: bad timestamp');
+      const text = decodeText(body.subarray(textStart));
+      if (text === undefined) return malformed('chat: text is not UTF-8');
+      // Copy: the id outlives the received buffer.
+      const id = body.slice(0, MESSAGE_ID_BYTES);
+      return { ok: true, frame: { kind: 'chat', id, sentAt, text } };
+    }
+    default:
+      return { ok: false, error: { kind: 'unknown-kind', frameKind } };
+  }
+}

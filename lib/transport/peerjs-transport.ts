@@ -1,0 +1,254 @@
+import type { DataConnection, Peer, PeerError, PeerOptions } from 'peerjs';
+import { Listeners } from '../listeners';
+import type { IceServer, SignalingServer } from '../store/settings';
+import {
+  DialError,
+  isValidAddress,
+  type Link,
+  type LinkClose,
+  type Transport,
+  type TransportProblem,
+  type TransportStatus,
+} from './transport';
+
+/** The `peerjs` `Peer` class, passed in so the agent module never imports PeerJS itself. */
+export type PeerConstructor = new (id: string, options: PeerOptions) => Peer;
+
+export interface Timers {
+  now(): number;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface PeerJsTransportOptions {
+  Peer: PeerConstructor;
+  server: SignalingServer;
+  iceServers: IceServer[];
+  /** This browser's address; asked again when the server says the current one is taken. */
+  nextAddress: () => string;
+  timers: Timers;
+  dialTimeoutMs?: number;
+  /** Waits between attempts to reach the signaling server; the last one repeats. */
+  retryDelaysMs?: readonly number[];
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+/** PeerJS error types (`PeerErrorType`) mapped to what the popup can explain. */
+function problemOf(error: PeerError<string>): TransportProblem {
+  const detail = error.message;
+  switch (error.type) {
+    case 'unavailable-id':
+      return { kind: 'address-taken', detail };
+    case 'invalid-key':
+      return { kind: 'server-rejected-key', detail };
+    case 'browser-incompatible':
+    case 'webrtc':
+      return { kind: 'webrtc-unavailable', detail };
+    case 'server-error':
+    case 'invalid-id':
+      return { kind: 'server-error', detail };
+    case 'disconnected':
+      return { kind: 'server-connection-lost', detail };
+    default:
+      // 'network', 'socket-error', 'socket-closed', 'ssl-unavailable'
+      return { kind: 'server-unreachable', detail };
+  }
+}
+
+/** Errors that concern one connection attempt, not the signaling connection. */
+const DIAL_ERROR_TYPES = new Set(['peer-unavailable']);
+
+export function createPeerJsTransport(options: PeerJsTransportOptions): Transport {
+  const { timers } = options;
+  const dialTimeoutMs = options.dialTimeoutMs ?? 20_000;
+  const retryDelays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const statusListeners = new Listeners<[TransportStatus]>();
+  const incomingListeners = new Listeners<[Link]>();
+  const pendingDials = new Map<string, Set<(error: DialError) => void>>();
+  const links = new Set<Link>();
+  let status: TransportStatus = { state: 'connecting' };
+  let peer: Peer | undefined;
+  let attempt = 0;
+  let retryTimer: unknown;
+  let stopped = false;
+
+  const setStatus = (next: TransportStatus) => {
+    status = next;
+    statusListeners.emit(next);
+  };
+
+  const scheduleRetry = (problem: TransportProblem, retry: () => void) => {
+    const delay = retryDelays[Math.min(attempt, retryDelays.length - 1)] ?? 30_000;
+    attempt += 1;
+    setStatus({ state: 'offline', problem, retryingAt: timers.now() + delay });
+    retryTimer = timers.setTimeout(retry, delay);
+  };
+
+  const register = (address: string) => {
+    if (stopped) return;
+    setStatus({ state: 'connecting' });
+    const current = new options.Peer(address, {
+      host: options.server.host,
+      port: options.server.port,
+      path: options.server.path,
+      secure: options.server.secure,
+      key: options.server.key,
+      config: { iceServers: options.iceServers },
+      debug: 0,
+    });
+    peer = current;
+    current.on('open', (id) => {
+      attempt = 0;
+      setStatus({ state: 'online', address: id });
+    });
+    current.on('connection', (connection) => acceptIncoming(connection));
+    current.on('call', (call) => call.close());
+    current.on('disconnected', () => {
+      if (stopped || current !== peer || current.destroyed) return;
+      // Lost the signaling server but kept the id: open links live on; ask for the id back.
+      scheduleRetry({ kind: 'server-connection-lost', detail: 'Lost connection to server.' }, () =>
+        current.reconnect(),
+      );
+    });
+    current.on('error', (error) => {
+      if (current !== peer) return;
+      if (DIAL_ERROR_TYPES.has(error.type)) {
+        failDialsNamedIn(error.message);
+        return;
+      }
+      const problem = problemOf(error);
+      if (problem.kind === 'server-connection-lost') return; // handled by 'disconnected'
+      retryTimer !== undefined && timers.clearTimeout(retryTimer);
+      current.destroy();
+      if (problem.kind === 'address-taken') {
+        // Addresses are locators: someone else holds this one, so take a fresh one.
+        setStatus({ state: 'offline', problem });
+        register(options.nextAddress());
+        return;
+      }
+      scheduleRetry(problem, () => register(current.id ?? options.nextAddress()));
+    });
+  };
+
+  const failDialsNamedIn = (message: string) => {
+    // PeerJS reports an unknown peer only on the Peer, as "Could not connect to peer <id>".
+    for (const [address, rejects] of pendingDials) {
+      if (!message.endsWith(` ${address}`)) continue;
+      for (const reject of rejects)
+        reject(new DialError({ kind: 'peer-unavailable', detail: `No one is online at ${address}.` }));
+    }
+  };
+
+  const wrap = (connection: DataConnection): Link => {
+    const closeListeners = new Listeners<[LinkClose]>();
+    let closed = false;
+    const finish = (why: LinkClose) => {
+      if (closed) return;
+      closed = true;
+      links.delete(link);
+      closeListeners.emit(why);
+      closeListeners.clear();
+    };
+    connection.on('close', () => finish({ kind: 'closed' }));
+    connection.on('error', (error) => {
+      finish({ kind: 'failed', detail: error.message });
+      connection.close();
+    });
+    const link: Link = {
+      remoteAddress: connection.peer,
+      send(bytes) {
+        if (closed) throw new Error('link is closed');
+        connection.send(bytes);
+      },
+      onData(listener) {
+        const handler = (data: unknown) => listener(data);
+        connection.on('data', handler);
+        return () => connection.off('data', handler);
+      },
+      onClose(listener) {
+        if (closed) {
+          listener({ kind: 'closed' });
+          return () => {};
+        }
+        return closeListeners.add(listener);
+      },
+      close() {
+        connection.close();
+        finish({ kind: 'closed' });
+      },
+    };
+    links.add(link);
+    return link;
+  };
+
+  const acceptIncoming = (connection: DataConnection) => {
+    // Our frames are bytes on an ordered channel; anything else is not a Tincan agent, and
+    // PeerJS's other serializers parse peer bytes in ways that can throw.
+    if (connection.serialization !== 'raw' || !connection.reliable) {
+      connection.close();
+      return;
+    }
+    connection.once('open', () => incomingListeners.emit(wrap(connection)));
+  };
+
+  const dial = (address: string): Promise<Link> =>
+    new Promise<Link>((resolve, reject) => {
+      if (!isValidAddress(address)) {
+        reject(new DialError({ kind: 'invalid-address', detail: `"${address}" is not a Tincan address.` }));
+        return;
+      }
+      if (!peer || status.state !== 'online') {
+        reject(new DialError({ kind: 'not-online', detail: 'Not connected to the signaling server.' }));
+        return;
+      }
+      const connection = peer.connect(address, { reliable: true, serialization: 'raw' });
+      let settled = false;
+      const rejects = pendingDials.get(address) ?? new Set();
+      pendingDials.set(address, rejects);
+      const settle = () => {
+        settled = true;
+        timers.clearTimeout(timer);
+        rejects.delete(fail);
+        if (rejects.size === 0) pendingDials.delete(address);
+      };
+      const fail = (error: DialError) => {
+        if (settled) return;
+        settle();
+        connection.close();
+        reject(error);
+      };
+      rejects.add(fail);
+      const timer = timers.setTimeout(
+        () => fail(new DialError({ kind: 'timeout', detail: `No answer from ${address}.` })),
+        dialTimeoutMs,
+      );
+      connection.once('open', () => {
+        if (settled) return;
+        settle();
+        resolve(wrap(connection));
+      });
+      connection.once('error', (error) => fail(new DialError({ kind: 'connection-failed', detail: error.message })));
+      connection.once('close', () =>
+        fail(new DialError({ kind: 'connection-failed', detail: `Connection to ${address} closed.` })),
+      );
+    });
+
+  register(options.nextAddress());
+
+  return {
+    get status() {
+      return status;
+    },
+    onStatus: (listener) => statusListeners.add(listener),
+    onIncoming: (listener) => incomingListeners.add(listener),
+    dial,
+    stop() {
+      stopped = true;
+      retryTimer !== undefined && timers.clearTimeout(retryTimer);
+      for (const link of [...links]) link.close();
+      peer?.destroy();
+      setStatus({ state: 'stopped' });
+    },
+  };
+}

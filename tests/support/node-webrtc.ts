@@ -1,0 +1,17 @@
+/**
+ * PeerJS reads `RTCPeerConnection` and `WebSocket` from globals when it is imported, with no
+ * option to pass them in; Node 20 has neither. This is the one place that provides them
+ * (`@roamhq/wrtc`, `ws`), before PeerJS loads, for integration tests and benchmarks.
+ */
+import wrtc from '@roamhq/wrtc';
+import { WebSocket } from 'ws';
+
+Object.assign(globalThis, {
+  RTCPeerConnection: wrtc.RTCPeerConnection,
+  RTCSessionDescription: wrtc.RTCSessionDescription,
+  RTCIceCandidate: wrtc.RTCIceCandidate,
+  WebSocket,
+});
+
+const peerjs = await import('peerjs');
+export const Peer = peerjs.Peer;
