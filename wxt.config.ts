@@ -27,7 +27,16 @@ export default defineConfig({
         ? "script-src 'self'; object-src 'self'"
         : { extension_pages: "script-src 'self'; object-src 'self'" },
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: 'tincan@tincan.chat', strict_min_version: '128.0' } } }
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'tincan@tincan.chat',
+              strict_min_version: '128.0',
+              // Nothing is collected: messages go browser to browser.
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
       : {}),
   }),
 });

@@ -1,0 +1,74 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChromiumWithExtension, launchChromiumWithExtension } from '../../scripts/browsers/chromium';
+import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
+import { E2E_EXTENSION, E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, TEST_OUTPUT } from './support/paths';
+import { connectTo, messageTexts, openFirstChat, send, waitForAddress, waitForMessage } from './support/popup';
+
+let server: RunningSignalingServer;
+let alice: ChromiumWithExtension;
+let bob: ChromiumWithExtension;
+const profiles: string[] = [];
+const shots = join(TEST_OUTPUT, 'chromium');
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await startSignalingServer({ port: E2E_SIGNALING_PORT, path: E2E_SIGNALING_PATH });
+  const profile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tincan-chromium-'));
+    profiles.push(dir);
+    return dir;
+  };
+  [alice, bob] = await Promise.all([
+    launchChromiumWithExtension({ extensionDir: E2E_EXTENSION.chrome, userDataDir: profile() }),
+    launchChromiumWithExtension({ extensionDir: E2E_EXTENSION.chrome, userDataDir: profile() }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([alice?.close(), bob?.close()]);
+  await server?.close();
+  for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('two Chromium users chat through the popup', () => {
+  it('B pastes A’s address, both chat; with B’s popup closed, A’s message raises a notification and a badge of 1', async () => {
+    const alicePopup = await alice.openPopup();
+    const aliceAddress = await waitForAddress(alicePopup);
+    expect(aliceAddress).toMatch(/^tincan-t-[a-z2-7]+$/);
+    expect(await alicePopup.getByTestId('server').innerText()).toContain('127.0.0.1:9000/tincan');
+    await alicePopup.screenshot({ path: join(shots, '1-alice-address.png') });
+
+    let bobPopup = await bob.openPopup();
+    await waitForAddress(bobPopup);
+    await connectTo(bobPopup, aliceAddress);
+    await send(bobPopup, 'Hello from Bob');
+
+    await openFirstChat(alicePopup);
+    await waitForMessage(alicePopup, 'Hello from Bob');
+    await send(alicePopup, 'Hi Bob, Alice here');
+    await waitForMessage(bobPopup, 'Hi Bob, Alice here');
+    expect(await messageTexts(bobPopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here']);
+    expect(await messageTexts(alicePopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here']);
+    await alicePopup.screenshot({ path: join(shots, '2-alice-chat.png') });
+    await bobPopup.screenshot({ path: join(shots, '3-bob-chat.png') });
+
+    // Closing the popup does not drop the connection: it lives in the offscreen agent.
+    await bobPopup.close();
+    const bobWorker = await bob.worker();
+    await send(alicePopup, 'Are you there?');
+    await expect.poll(() => bobWorker.evaluate(() => chrome.action.getBadgeText({})), { timeout: 15_000 }).toBe('1');
+    const notifications = await bobWorker.evaluate(() => chrome.notifications.getAll());
+    expect(Object.keys(notifications)).toHaveLength(1);
+
+    // Reopening the popup shows the whole conversation of this session.
+    bobPopup = await bob.openPopup();
+    await openFirstChat(bobPopup);
+    await waitForMessage(bobPopup, 'Are you there?');
+    expect(await messageTexts(bobPopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here', 'Are you there?']);
+    await expect.poll(() => bobWorker.evaluate(() => chrome.action.getBadgeText({}))).toBe('');
+    await bobPopup.screenshot({ path: join(shots, '4-bob-reopened.png') });
+  });
+});
