@@ -31,7 +31,7 @@ export default defineConfig({
           browser_specific_settings: {
             gecko: {
               id: 'tincan@tincan.chat',
-              strict_min_version: '128.0',
+              strict_min_version: '142.0',
               // Nothing is collected: messages go browser to browser.
               data_collection_permissions: { required: ['none'] },
             },
