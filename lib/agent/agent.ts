@@ -47,6 +47,10 @@ export interface Agent {
   stop(): void;
 }
 
+function sameNetwork(a: Settings, b: Settings): boolean {
+  return JSON.stringify([a.signaling, a.iceServers]) === JSON.stringify([b.signaling, b.iceServers]);
+}
+
 export function createAgent(deps: AgentDeps): Agent {
   const listeners = new Listeners<[AgentEvent]>();
   const links = new Map<string, { link: Link; dialedByMe: boolean }>();
@@ -123,8 +127,14 @@ export function createAgent(deps: AgentDeps): Agent {
 
   return {
     configure(next) {
-      stopTransport();
+      const previous = settings;
       settings = next;
+      // A new name is announced on the next connection; only a new server or ICE list reconnects.
+      if (transport && previous && sameNetwork(previous, next)) {
+        changed();
+        return;
+      }
+      stopTransport();
       // Keep this browser's address across a change of server; take a new one only when the
       // server says it is taken.
       let keep = address !== '';
