@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChromiumWithExtension, launchChromiumWithExtension } from '../../scripts/browsers/chromium';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
 import { E2E_EXTENSION, E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, TEST_OUTPUT } from './support/paths';
-import { connectTo, messageTexts, openFirstChat, send, waitForAddress, waitForMessage } from './support/popup';
+import { connectTo, messageTexts, openFirstChat, send, waitForAddress, waitForMessage } from '../../scripts/browsers/popup-actions';
 
 let server: RunningSignalingServer;
 let alice: ChromiumWithExtension;
