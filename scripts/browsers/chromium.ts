@@ -13,6 +13,8 @@ export interface ChromiumWithExtension {
   worker: () => Promise<Worker>;
   /** The popup, opened as a page (what the toolbar button shows). */
   openPopup(): Promise<Page>;
+  /** Any extension page, e.g. `options.html`. */
+  openPage(path: string): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -43,15 +45,17 @@ export async function launchChromiumWithExtension(options: {
     context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
     (await context.waitForEvent('serviceworker', { timeout: 10_000 }));
   const extensionId = new URL((await worker()).url()).host;
+  const openPage = async (path: string) => {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId}/${path}`);
+    return page;
+  };
   return {
     context,
     extensionId,
     worker,
-    async openPopup() {
-      const page = await context.newPage();
-      await page.goto(`chrome-extension://${extensionId}/popup.html`);
-      return page;
-    },
+    openPopup: () => openPage('popup.html'),
+    openPage,
     close: () => context.close(),
   };
 }

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 
-/** What a person does in the popup, in the popup's own words (works for Playwright and Puppeteer pages via `evaluate`-free locators). */
+/** What a person does in the popup, as Playwright locators: shared by the e2e tests and the `npm start` demo. */
 export async function waitForAddress(popup: Page): Promise<string> {
   const status = popup.getByTestId('server-status');
   await status.filter({ hasText: 'Online' }).waitFor({ timeout: 30_000 });
@@ -30,4 +30,15 @@ export async function waitForMessage(popup: Page, text: string): Promise<void> {
 
 export async function messageTexts(popup: Page): Promise<string[]> {
   return popup.locator('[data-testid="message"] .text').allInnerTexts();
+}
+
+/** Sets the name others see, through the options page, and closes it. */
+export async function setDisplayName(browser: { openPage(path: string): Promise<Page> }, name: string): Promise<void> {
+  const options = await browser.openPage('options.html');
+  const field = options.locator('input[name="displayName"]');
+  await field.waitFor();
+  await field.fill(name);
+  await options.getByRole('button', { name: 'Save' }).click();
+  await options.getByTestId('options-status').filter({ hasText: 'Saved' }).waitFor();
+  await options.close();
 }

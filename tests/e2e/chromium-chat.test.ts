@@ -3,9 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChromiumWithExtension, launchChromiumWithExtension } from '../../scripts/browsers/chromium';
+import {
+  connectTo,
+  messageTexts,
+  openFirstChat,
+  send,
+  setDisplayName,
+  waitForAddress,
+  waitForMessage,
+} from '../../scripts/browsers/popup-actions';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
 import { E2E_EXTENSION, E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, TEST_OUTPUT } from './support/paths';
-import { connectTo, messageTexts, openFirstChat, send, waitForAddress, waitForMessage } from '../../scripts/browsers/popup-actions';
 
 let server: RunningSignalingServer;
 let alice: ChromiumWithExtension;
@@ -35,6 +43,7 @@ afterAll(async () => {
 
 describe('two Chromium users chat through the popup', () => {
   it('B pastes A’s address, both chat; with B’s popup closed, A’s message raises a notification and a badge of 1', async () => {
+    await Promise.all([setDisplayName(alice, 'Alice'), setDisplayName(bob, 'Bob')]);
     const alicePopup = await alice.openPopup();
     const aliceAddress = await waitForAddress(alicePopup);
     expect(aliceAddress).toMatch(/^tincan-t-[a-z2-7]+$/);
@@ -48,6 +57,7 @@ describe('two Chromium users chat through the popup', () => {
 
     await openFirstChat(alicePopup);
     await waitForMessage(alicePopup, 'Hello from Bob');
+    expect(await alicePopup.getByTestId('chat-peer-name').innerText()).toBe('Bob');
     await send(alicePopup, 'Hi Bob, Alice here');
     await waitForMessage(bobPopup, 'Hi Bob, Alice here');
     expect(await messageTexts(bobPopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here']);
@@ -61,7 +71,7 @@ describe('two Chromium users chat through the popup', () => {
     await send(alicePopup, 'Are you there?');
     await expect.poll(() => bobWorker.evaluate(() => chrome.action.getBadgeText({})), { timeout: 15_000 }).toBe('1');
     const notifications = await bobWorker.evaluate(() => chrome.notifications.getAll());
-    expect(Object.keys(notifications)).toHaveLength(1);
+    expect(Object.keys(notifications)).toEqual([expect.stringContaining(aliceAddress)]);
 
     // Reopening the popup shows the whole conversation of this session.
     bobPopup = await bob.openPopup();
