@@ -42,7 +42,9 @@ export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: Fram
 
 const utf8 = new TextEncoder();
 // `fatal`: invalid UTF-8 from a peer is a malformed frame, not a string with U+FFFD in it.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM`: a leading U+FEFF is part of the text (the default strips it, so "\uFEFF" alone
+// would arrive as an empty message).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function encodeFrame(frame: Frame): Uint8Array {
   switch (frame.kind) {
@@ -58,6 +60,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
       const text = utf8.encode(frame.text);
       if (frame.id.length !== MESSAGE_ID_BYTES) throw new RangeError('message id must be 16 bytes');
       if (text.length === 0 || text.length > MAX_TEXT_BYTES) throw new RangeError('text length');
+      if (!Number.isFinite(frame.sentAt) || frame.sentAt < 0) throw new RangeError('sentAt must be a time');
       const out = new Uint8Array(HEADER_BYTES + MESSAGE_ID_BYTES + 8 + text.length);
       out.set([PROTOCOL_VERSION, FrameKind.Chat]);
       out.set(frame.id, HEADER_BYTES);
@@ -68,9 +71,11 @@ export function encodeFrame(frame: Frame): Uint8Array {
   }
 }
 
-/** Data channels hand over ArrayBuffers; Node adapters may hand over views. */
+/**
+ * Data channels hand over ArrayBuffers; Node adapters may hand over views. Always a plain
+ * `Uint8Array`: a subclass such as Node's `Buffer` has a `slice` that shares memory.
+ */
 function asBytes(data: unknown): Uint8Array | undefined {
-  if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return undefined;

@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ChatFrame,
+  type DecodeResult,
+  decodeFrame,
+  encodeFrame,
+  FrameKind,
+  HEADER_BYTES,
+  MAX_FRAME_BYTES,
+  MAX_NAME_BYTES,
+  MAX_TEXT_BYTES,
+  MESSAGE_ID_BYTES,
+  PROTOCOL_VERSION,
+} from '../../lib/protocol/frame';
+
+const utf8 = new TextEncoder();
+const id = (seed = 1) => Uint8Array.from({ length: MESSAGE_ID_BYTES }, (_, i) => (seed * 31 + i * 7) & 0xff);
+
+/** A chat frame laid out by hand, so malformed variants can be built byte by byte. */
+function chatBytes(text: Uint8Array, sentAt = 1_700_000_000_000, version = PROTOCOL_VERSION): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + MESSAGE_ID_BYTES + 8 + text.length);
+  out.set([version, FrameKind.Chat]);
+  out.set(id(), HEADER_BYTES);
+  new DataView(out.buffer).setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES, sentAt);
+  out.set(text, HEADER_BYTES + MESSAGE_ID_BYTES + 8);
+  return out;
+}
+
+function helloBytes(name: Uint8Array, lengthByte = name.length): Uint8Array {
+  return Uint8Array.from([PROTOCOL_VERSION, FrameKind.Hello, lengthByte, ...name]);
+}
+
+function errorOf(result: DecodeResult) {
+  if (result.ok) throw new Error(`expected a rejected frame, got ${JSON.stringify(result.frame)}`);
+  return result.error;
+}
+
+function frameOf(result: DecodeResult) {
+  if (!result.ok) throw new Error(`expected a frame, got ${JSON.stringify(result.error)}`);
+  return result.frame;
+}
+
+describe('frames that round-trip between two agents', () => {
+  it.each([
+    ['an empty name', ''],
+    ['a plain name', 'Alice'],
+    ['a name in several scripts and emoji', 'Zoë 🦊 Ωμέγα 日本語'],
+    ['a name that starts with a byte-order mark', '\uFEFFbob'],
+  ])('a hello with %s arrives as sent', (_, name) => {
+    expect(frameOf(decodeFrame(encodeFrame({ kind: 'hello', name })))).toEqual({ kind: 'hello', name });
+  });
+
+  it('a hello with the longest allowed name (160 bytes of emoji) arrives as sent', () => {
+    const name = '🦊'.repeat(MAX_NAME_BYTES / 4);
+    expect(utf8.encode(name).length).toBe(MAX_NAME_BYTES);
+    expect(frameOf(decodeFrame(encodeFrame({ kind: 'hello', name })))).toEqual({ kind: 'hello', name });
+  });
+
+  it.each([
+    ['one character', 'x'],
+    ['unicode from several planes', 'héllo wörld — 你好 — 🚀🎉 — \u{10FFFF}'],
+    ['line breaks and tabs', 'line 1\nline 2\r\n\tindented'],
+    ['only a byte-order mark', '\uFEFF'],
+    ['a leading byte-order mark', '\uFEFFhello'],
+  ])('a chat message with %s arrives as sent', (_, text) => {
+    const frame: ChatFrame = { kind: 'chat', id: id(), sentAt: 1_700_000_000_123.5, text };
+    expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
+  });
+
+  it('a chat message of exactly the maximum text size arrives as sent', () => {
+    const text = 'é'.repeat(MAX_TEXT_BYTES / 2);
+    const frame: ChatFrame = { kind: 'chat', id: id(), sentAt: 0, text };
+    const bytes = encodeFrame(frame);
+    expect(bytes.length).toBe(HEADER_BYTES + MESSAGE_ID_BYTES + 8 + MAX_TEXT_BYTES);
+    expect(frameOf(decodeFrame(bytes))).toEqual(frame);
+  });
+
+  it.each([
+    ['a Uint8Array', (bytes: Uint8Array) => bytes],
+    // Buffer#slice shares memory with the Buffer; the id must still be a copy.
+    ['a Node Buffer', (bytes: Uint8Array) => Buffer.from(bytes)],
+  ])('the message id decoded from %s is a copy that outlives the received bytes', (_, wrap) => {
+    const received = wrap(encodeFrame({ kind: 'chat', id: id(5), sentAt: 1, text: 'hi' }));
+    const frame = frameOf(decodeFrame(received));
+    received.fill(0);
+    expect(frame).toMatchObject({ id: id(5) });
+  });
+
+  it('a frame handed over as an ArrayBuffer, a DataView or a Node Buffer decodes the same', () => {
+    const frame: ChatFrame = { kind: 'chat', id: id(), sentAt: 42, text: 'same' };
+    const bytes = encodeFrame(frame);
+    expect(frameOf(decodeFrame(bytes.slice().buffer))).toEqual(frame);
+    expect(frameOf(decodeFrame(new DataView(bytes.slice().buffer)))).toEqual(frame);
+    expect(frameOf(decodeFrame(Buffer.from(bytes)))).toEqual(frame);
+  });
+
+  it('a frame inside a larger buffer (a view with a non-zero byte offset) decodes from its own bytes', () => {
+    const frame: ChatFrame = { kind: 'chat', id: id(3), sentAt: 1_234_567, text: 'offset' };
+    const bytes = encodeFrame(frame);
+    // 3 is deliberately not a multiple of 8: the timestamp is read unaligned.
+    const backing = new Uint8Array(3 + bytes.length + 5).fill(0xee);
+    backing.set(bytes, 3);
+    const view = backing.subarray(3, 3 + bytes.length);
+    expect(view.byteOffset).toBe(3);
+    expect(frameOf(decodeFrame(view))).toEqual(frame);
+    expect(frameOf(decodeFrame(new DataView(backing.buffer, 3, bytes.length)))).toEqual(frame);
+    const hello = encodeFrame({ kind: 'hello', name: 'bob' });
+    const helloBacking = new Uint8Array(7 + hello.length);
+    helloBacking.set(hello, 7);
+    expect(frameOf(decodeFrame(helloBacking.subarray(7)))).toEqual({ kind: 'hello', name: 'bob' });
+  });
+});
+
+describe('frames an agent refuses to send', () => {
+  it.each([0, 15, 17, 32])('a chat message with a %i-byte id', (length) => {
+    expect(() => encodeFrame({ kind: 'chat', id: new Uint8Array(length), sentAt: 1, text: 'x' })).toThrow(RangeError);
+  });
+
+  it('an empty chat message', () => {
+    expect(() => encodeFrame({ kind: 'chat', id: id(), sentAt: 1, text: '' })).toThrow(RangeError);
+  });
+
+  it('a chat message one byte over the maximum text size', () => {
+    expect(() => encodeFrame({ kind: 'chat', id: id(), sentAt: 1, text: 'x'.repeat(MAX_TEXT_BYTES + 1) })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('a name one byte over the maximum', () => {
+    expect(() => encodeFrame({ kind: 'hello', name: 'x'.repeat(MAX_NAME_BYTES + 1) })).toThrow(RangeError);
+  });
+
+  it.each([NaN, -1, Infinity, -Infinity])('a chat message stamped %s, which the other side would reject', (sentAt) => {
+    expect(() => encodeFrame({ kind: 'chat', id: id(), sentAt, text: 'x' })).toThrow(RangeError);
+  });
+});
+
+describe('bytes from a peer that are not a valid frame', () => {
+  it.each([
+    ['a string', 'hello'],
+    ['a plain object', { kind: 'chat', text: 'hi' }],
+    ['an array of numbers', [1, 2, 0]],
+    ['null', null],
+    ['undefined', undefined],
+    ['a number', 258],
+  ])('%s is not bytes', (_, data) => {
+    expect(errorOf(decodeFrame(data))).toEqual({ kind: 'not-bytes' });
+  });
+
+  it.each([0, 1])('%i bytes are too short to be a frame', (size) => {
+    expect(errorOf(decodeFrame(new Uint8Array(size).fill(PROTOCOL_VERSION)))).toEqual({ kind: 'too-short', size });
+  });
+
+  it.each([0, 2, 255])('a frame from protocol version %i is unsupported', (version) => {
+    const bytes = encodeFrame({ kind: 'hello', name: 'x' });
+    bytes[0] = version;
+    expect(errorOf(decodeFrame(bytes))).toEqual({ kind: 'unsupported-version', version });
+  });
+
+  it.each([0x00, 0x03, 0x7f, 0xff])(
+    'a frame of unknown kind 0x%s comes back as unknown-kind, not malformed',
+    (frameKind) => {
+      expect(errorOf(decodeFrame(Uint8Array.from([PROTOCOL_VERSION, frameKind, 1, 2, 3])))).toEqual({
+        kind: 'unknown-kind',
+        frameKind,
+      });
+    },
+  );
+
+  it('a frame larger than the maximum is too large, whatever it claims to be', () => {
+    const bytes = new Uint8Array(MAX_FRAME_BYTES + 1);
+    bytes.set([PROTOCOL_VERSION, FrameKind.Chat]);
+    expect(errorOf(decodeFrame(bytes))).toEqual({ kind: 'too-large', size: MAX_FRAME_BYTES + 1 });
+    // Size is checked before anything else: even an unknown kind of that size is too large.
+    bytes[1] = 0x7f;
+    expect(errorOf(decodeFrame(bytes))).toMatchObject({ kind: 'too-large' });
+  });
+
+  it('a frame of exactly the maximum size is judged on its content, not its size', () => {
+    const bytes = new Uint8Array(MAX_FRAME_BYTES);
+    bytes.set([PROTOCOL_VERSION, 0x7f]);
+    expect(errorOf(decodeFrame(bytes))).toEqual({ kind: 'unknown-kind', frameKind: 0x7f });
+  });
+
+  it.each([
+    ['only the header', HEADER_BYTES],
+    ['the header and half an id', HEADER_BYTES + 8],
+    ['an id but no timestamp', HEADER_BYTES + MESSAGE_ID_BYTES],
+    ['an id and a timestamp but no text', HEADER_BYTES + MESSAGE_ID_BYTES + 8],
+  ])('a chat frame truncated to %s is malformed', (_, length) => {
+    const full = chatBytes(utf8.encode('hello'));
+    expect(errorOf(decodeFrame(full.subarray(0, length)))).toMatchObject({ kind: 'malformed' });
+  });
+
+  it('a chat frame with text one byte over the maximum is malformed', () => {
+    const bytes = chatBytes(new Uint8Array(MAX_TEXT_BYTES + 1).fill(0x61));
+    expect(bytes.length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(errorOf(decodeFrame(bytes))).toEqual({ kind: 'malformed', detail: 'chat: text too long' });
+  });
+
+  it.each([
+    ['a lone continuation byte', [0x80]],
+    ['a truncated two-byte sequence', [0x68, 0xc3]],
+    ['an overlong encoding of "/"', [0xc0, 0xaf]],
+    ['an encoded surrogate half', [0xed, 0xa0, 0x80]],
+    ['a code point above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+    ['a 0xff byte', [0x61, 0xff, 0x62]],
+  ])('chat text with %s is not UTF-8', (_, text) => {
+    expect(errorOf(decodeFrame(chatBytes(Uint8Array.from(text))))).toEqual({
+      kind: 'malformed',
+      detail: 'chat: text is not UTF-8',
+    });
+  });
+
+  it('a hello whose name is not UTF-8 is malformed', () => {
+    expect(errorOf(decodeFrame(helloBytes(Uint8Array.from([0x61, 0xfe]))))).toEqual({
+      kind: 'malformed',
+      detail: 'hello: name is not UTF-8',
+    });
+  });
+
+  it.each([
+    ['NaN', NaN],
+    ['negative', -1],
+    ['slightly negative', -0.001],
+    ['+Infinity', Infinity],
+    ['-Infinity', -Infinity],
+  ])('a chat frame with a %s timestamp is malformed', (_, sentAt) => {
+    expect(errorOf(decodeFrame(chatBytes(utf8.encode('hi'), sentAt)))).toEqual({
+      kind: 'malformed',
+      detail: 'chat: bad timestamp',
+    });
+  });
+
+  it.each([
+    ['claims more bytes than it carries', 5, 'bob'],
+    ['claims fewer bytes than it carries', 2, 'bob'],
+    ['claims a name but carries none', 3, ''],
+    ['claims more than the maximum name length', MAX_NAME_BYTES + 1, 'x'.repeat(MAX_NAME_BYTES + 1)],
+  ])('a hello whose length byte %s is malformed', (_, lengthByte, name) => {
+    expect(errorOf(decodeFrame(helloBytes(utf8.encode(name), lengthByte)))).toEqual({
+      kind: 'malformed',
+      detail: 'hello: name length',
+    });
+  });
+
+  it('a hello with no length byte at all is malformed', () => {
+    expect(errorOf(decodeFrame(Uint8Array.from([PROTOCOL_VERSION, FrameKind.Hello])))).toEqual({
+      kind: 'malformed',
+      detail: 'hello: name length',
+    });
+  });
+});
