@@ -42,12 +42,20 @@ export const FACTORY_SETTINGS: Settings = {
   displayName: '',
 };
 
+/**
+ * The host as it goes into a URL: an IPv6 address in brackets (RFC 3986 §3.2.2), since
+ * `ws://::1:9000/` is not a URL. Settings keep the bare address, as `URL.hostname` gives it.
+ */
+export function hostInUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 /** A short, human form of the server, as the popup shows it: `127.0.0.1:9000/tincan`. */
 export function describeSignalingServer(server: SignalingServer): string {
   const defaultPort = server.secure ? 443 : 80;
   const port = server.port === defaultPort ? '' : `:${server.port}`;
   const path = server.path === '/' ? '' : server.path;
-  return `${server.host}${port}${path}`;
+  return `${hostInUrl(server.host)}${port}${path}`;
 }
 
 /**
