@@ -10,21 +10,26 @@ const text = z.string().min(1).max(20_000);
 const none = z.undefined();
 const done = z.void();
 
+/**
+ * Requests are strict: a field the map does not name means a caller from another version (or
+ * not ours), refused rather than silently dropped. Settings are the exception: `SettingsSchema`
+ * also reads stored settings, where a key from a newer version is dropped, not fatal.
+ */
 export const backgroundToAgent = defineChannel('tincan/background-to-agent/v1', {
   configure: { request: SettingsSchema, response: done },
   getState: { request: none, response: z.custom<AgentSnapshot>() },
-  connect: { request: z.object({ address }), response: done },
-  send: { request: z.object({ address, text }), response: done },
-  markRead: { request: z.object({ address }), response: done },
+  connect: { request: z.strictObject({ address }), response: done },
+  send: { request: z.strictObject({ address, text }), response: done },
+  markRead: { request: z.strictObject({ address }), response: done },
   ping: { request: none, response: z.literal('pong') },
 });
 
 const agentEvent = z.union([
-  z.object({
+  z.strictObject({
     type: z.literal('changed'),
     snapshot: z.custom<AgentSnapshot>((v) => typeof v === 'object' && v !== null),
   }),
-  z.object({
+  z.strictObject({
     type: z.literal('message-arrived'),
     address,
     name: z.string().max(200),

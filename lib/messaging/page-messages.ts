@@ -10,9 +10,9 @@ const done = z.void();
 
 export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
   getState: { request: none, response: z.custom<AgentSnapshot>() },
-  connect: { request: z.object({ address }), response: done },
-  send: { request: z.object({ address, text: z.string().min(1).max(20_000) }), response: done },
-  markRead: { request: z.object({ address }), response: done },
+  connect: { request: z.strictObject({ address }), response: done },
+  send: { request: z.strictObject({ address, text: z.string().min(1).max(20_000) }), response: done },
+  markRead: { request: z.strictObject({ address }), response: done },
   getSettings: { request: none, response: z.custom<Settings>() },
   saveSettings: { request: SettingsSchema, response: done },
 });
