@@ -154,7 +154,8 @@ function rejectFrame(state: ConversationsState, address: string, error: FrameErr
   // Frames from a newer protocol are skipped; anything else counts against the peer.
   if (error.kind === 'unknown-kind') return { state, effects: [] };
   const conversation = findConversation(state, address);
-  if (!conversation) return { state, effects: [] };
+  // Frames still in flight when the link closed must not replace the reason it closed.
+  if (conversation?.link !== 'open') return { state, effects: [] };
   const badFrames = conversation.badFrames + 1;
   const fatal = error.kind === 'too-large' || badFrames >= MAX_BAD_FRAMES;
   const next = update(state, address, (c) => ({

@@ -1,0 +1,350 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatFrame, FrameError } from '../../lib/protocol/frame';
+import {
+  type ConversationEffect,
+  type ConversationEvent,
+  type ConversationsState,
+  emptyConversations,
+  findConversation,
+  MAX_BAD_FRAMES,
+  MAX_MESSAGES_KEPT,
+  reduceConversations,
+  unreadTotal,
+} from '../../lib/sessions/conversations';
+
+const BOB = 'tincan-t-bobbobbobbobbobb';
+const CAROL = 'tincan-t-carolcarolcarolc';
+
+/** Drives the reducer through events in order, keeping every step's effects. */
+function run(events: ConversationEvent[], from: ConversationsState = emptyConversations) {
+  let state = from;
+  const effects: ConversationEffect[][] = [];
+  for (const event of events) {
+    const step = reduceConversations(state, event);
+    state = step.state;
+    effects.push(step.effects);
+  }
+  return { state, effects, last: effects.at(-1) ?? [] };
+}
+
+function conversation(state: ConversationsState, address = BOB) {
+  const found = findConversation(state, address);
+  if (!found) throw new Error(`no conversation with ${address}`);
+  return found;
+}
+
+const id = (n: number) => Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? n & 0xff : i === 14 ? n >> 8 : 0));
+const idHex = (n: number) =>
+  `${'00'.repeat(14)}${(n >> 8).toString(16).padStart(2, '0')}${(n & 0xff).toString(16).padStart(2, '0')}`;
+const chat = (n: number, text = `message ${n}`): ChatFrame => ({ kind: 'chat', id: id(n), sentAt: 1_000 + n, text });
+
+const opened = (address = BOB): ConversationEvent[] => [
+  { type: 'dial-started', address },
+  { type: 'link-opened', address, myName: 'Alice' },
+];
+const received = (
+  frame: ChatFrame | { kind: 'hello'; name: string },
+  at = 5_000,
+  address = BOB,
+): ConversationEvent => ({
+  type: 'frame-received',
+  address,
+  frame,
+  at,
+});
+const rejected = (error: FrameError, address = BOB): ConversationEvent => ({ type: 'frame-rejected', address, error });
+const malformed: FrameError = { kind: 'malformed', detail: 'chat: too short' };
+
+describe('opening a conversation', () => {
+  it('dialing shows the contact as connecting', () => {
+    const { state, last } = run([{ type: 'dial-started', address: BOB }]);
+    expect(conversation(state)).toMatchObject({ address: BOB, name: '', link: 'connecting', unread: 0, messages: [] });
+    expect(last).toEqual([]);
+  });
+
+  it('when the link opens, this browser says hello with its name', () => {
+    const { state, last } = run(opened());
+    expect(conversation(state).link).toBe('open');
+    expect(last).toEqual([{ type: 'send', address: BOB, frame: { kind: 'hello', name: 'Alice' } }]);
+  });
+
+  it('a link someone else opened starts a conversation too', () => {
+    const { state, last } = run([{ type: 'link-opened', address: CAROL, myName: '' }]);
+    expect(conversation(state, CAROL).link).toBe('open');
+    expect(last).toEqual([{ type: 'send', address: CAROL, frame: { kind: 'hello', name: '' } }]);
+  });
+
+  it('the contact’s hello sets the name shown for them', () => {
+    const { state, last } = run([...opened(), received({ kind: 'hello', name: 'Bob 🦊' })]);
+    expect(conversation(state).name).toBe('Bob 🦊');
+    expect(last).toEqual([]);
+  });
+
+  it('a dial that fails leaves the conversation closed with the reason', () => {
+    const problem = { kind: 'peer-unavailable' as const, detail: 'No one is online there.' };
+    const { state } = run([
+      { type: 'dial-started', address: BOB },
+      { type: 'dial-failed', address: BOB, problem },
+    ]);
+    expect(conversation(state)).toMatchObject({ link: 'closed', problem });
+  });
+
+  it('dialing again clears the last failure', () => {
+    const problem = { kind: 'timeout' as const, detail: 'No answer.' };
+    const { state } = run([
+      { type: 'dial-started', address: BOB },
+      { type: 'dial-failed', address: BOB, problem },
+      { type: 'dial-started', address: BOB },
+    ]);
+    expect(conversation(state).link).toBe('connecting');
+    expect(conversation(state).problem).toBeUndefined();
+  });
+
+  it('conversations with different contacts are kept apart', () => {
+    const { state } = run([...opened(BOB), ...opened(CAROL), received({ kind: 'hello', name: 'Carol' }, 1, CAROL)]);
+    expect(state.conversations.map((c) => [c.address, c.name])).toEqual([
+      [BOB, ''],
+      [CAROL, 'Carol'],
+    ]);
+  });
+});
+
+describe('receiving messages', () => {
+  it('a message is added to the conversation, counted unread and announced with the total', () => {
+    const { state, last } = run([
+      ...opened(),
+      received({ kind: 'hello', name: 'Bob' }),
+      received(chat(1, 'hi'), 7_000),
+    ]);
+    expect(conversation(state).messages).toEqual([
+      { id: idHex(1), from: 'peer', text: 'hi', sentAt: 1_001, at: 7_000 },
+    ]);
+    expect(conversation(state).unread).toBe(1);
+    expect(last).toEqual([{ type: 'message-arrived', address: BOB, name: 'Bob', text: 'hi', unreadTotal: 1 }]);
+  });
+
+  it('the unread total counts every conversation', () => {
+    const { state, last } = run([
+      ...opened(BOB),
+      ...opened(CAROL),
+      received(chat(1), 1, BOB),
+      received(chat(2), 2, BOB),
+      received(chat(1), 3, CAROL),
+    ]);
+    expect(conversation(state, BOB).unread).toBe(2);
+    expect(conversation(state, CAROL).unread).toBe(1);
+    expect(unreadTotal(state)).toBe(3);
+    expect(last).toMatchObject([{ type: 'message-arrived', address: CAROL, unreadTotal: 3 }]);
+  });
+
+  it('messages are kept in the order they arrived', () => {
+    const { state } = run([...opened(), ...[3, 1, 2].map((n) => received(chat(n), n * 10))]);
+    expect(conversation(state).messages.map((m) => m.text)).toEqual(['message 3', 'message 1', 'message 2']);
+  });
+
+  it('a message that arrives twice (same id) is shown and counted once', () => {
+    const { state, last } = run([...opened(), received(chat(1)), received(chat(2)), received(chat(1, 'edited?'))]);
+    expect(conversation(state).messages.map((m) => m.text)).toEqual(['message 1', 'message 2']);
+    expect(conversation(state).unread).toBe(2);
+    expect(last).toEqual([]);
+  });
+
+  it('a message from the contact with the id of one this browser sent is still shown', () => {
+    const { state } = run([
+      ...opened(),
+      { type: 'chat-sent', address: BOB, id: id(9), text: 'mine', at: 1 },
+      received(chat(9, 'theirs')),
+    ]);
+    expect(conversation(state).messages.map((m) => [m.from, m.text])).toEqual([
+      ['me', 'mine'],
+      ['peer', 'theirs'],
+    ]);
+  });
+
+  it('reading a conversation clears its unread count, not the others’', () => {
+    const { state, last } = run([
+      ...opened(BOB),
+      ...opened(CAROL),
+      received(chat(1), 1, BOB),
+      received(chat(2), 2, CAROL),
+      { type: 'read', address: BOB },
+    ]);
+    expect(conversation(state, BOB).unread).toBe(0);
+    expect(conversation(state, CAROL).unread).toBe(1);
+    expect(unreadTotal(state)).toBe(1);
+    expect(last).toEqual([]);
+    expect(conversation(state, BOB).messages).toHaveLength(1);
+  });
+
+  it('frames on a link that is not open are ignored', () => {
+    const { state, last } = run([{ type: 'dial-started', address: BOB }, received(chat(1))]);
+    expect(conversation(state).messages).toEqual([]);
+    expect(last).toEqual([]);
+    expect(run([received(chat(1))]).state).toEqual(emptyConversations);
+  });
+
+  it(`a long conversation keeps the latest ${MAX_MESSAGES_KEPT} messages`, () => {
+    const total = MAX_MESSAGES_KEPT + 5;
+    const { state } = run([...opened(), ...Array.from({ length: total }, (_, n) => received(chat(n), n))]);
+    const messages = conversation(state).messages;
+    expect(messages).toHaveLength(MAX_MESSAGES_KEPT);
+    expect(messages[0]?.text).toBe('message 5');
+    expect(messages.at(-1)?.text).toBe(`message ${total - 1}`);
+  });
+});
+
+describe('sending messages', () => {
+  it('a message sent on an open link is shown as mine and goes out as a chat frame', () => {
+    const { state, last } = run([...opened(), { type: 'chat-sent', address: BOB, id: id(4), text: 'hello', at: 42 }]);
+    expect(conversation(state).messages).toEqual([{ id: idHex(4), from: 'me', text: 'hello', sentAt: 42, at: 42 }]);
+    expect(conversation(state).unread).toBe(0);
+    expect(last).toEqual([
+      { type: 'send', address: BOB, frame: { kind: 'chat', id: id(4), sentAt: 42, text: 'hello' } },
+    ]);
+  });
+
+  it.each<[string, ConversationEvent[]]>([
+    ['while still connecting', [{ type: 'dial-started', address: BOB }]],
+    ['after the link closed', [...opened(), { type: 'link-closed', address: BOB, why: { kind: 'closed' } }]],
+    ['to someone never dialed', []],
+  ])('nothing is sent or shown %s', (_, before) => {
+    const start = run(before).state;
+    const { state, last } = run([{ type: 'chat-sent', address: BOB, id: id(1), text: 'lost?', at: 1 }], start);
+    expect(state).toEqual(start);
+    expect(last).toEqual([]);
+  });
+});
+
+describe('links that close', () => {
+  it('a link closed normally shows as closed, with no problem', () => {
+    const { state } = run([...opened(), { type: 'link-closed', address: BOB, why: { kind: 'closed' } }]);
+    expect(conversation(state)).toMatchObject({ link: 'closed' });
+    expect(conversation(state).problem).toBeUndefined();
+  });
+
+  it('a link that failed records why', () => {
+    const { state } = run([
+      ...opened(),
+      { type: 'link-closed', address: BOB, why: { kind: 'failed', detail: 'ICE failed' } },
+    ]);
+    expect(conversation(state)).toMatchObject({
+      link: 'closed',
+      problem: { kind: 'link-failed', detail: 'ICE failed' },
+    });
+  });
+
+  it('messages and the name survive the link closing', () => {
+    const { state } = run([
+      ...opened(),
+      received({ kind: 'hello', name: 'Bob' }),
+      received(chat(1)),
+      { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
+    ]);
+    expect(conversation(state)).toMatchObject({ name: 'Bob', unread: 1, messages: [{ text: 'message 1' }] });
+  });
+});
+
+describe('a contact that sends frames we cannot read', () => {
+  it('frames of a kind from a newer protocol are skipped without counting against the contact', () => {
+    const unknown: FrameError = { kind: 'unknown-kind', frameKind: 0x7f };
+    const { state, effects } = run([
+      ...opened(),
+      ...Array.from({ length: MAX_BAD_FRAMES * 3 }, () => rejected(unknown)),
+    ]);
+    expect(conversation(state)).toMatchObject({ link: 'open', badFrames: 0 });
+    expect(conversation(state).problem).toBeUndefined();
+    expect(effects.slice(2).flat()).toEqual([]);
+  });
+
+  it('a frame that is too large closes the link at once, as a protocol violation', () => {
+    const { state, last } = run([...opened(), rejected({ kind: 'too-large', size: 70_000 })]);
+    expect(last).toEqual([{ type: 'close-link', address: BOB }]);
+    expect(conversation(state).problem).toEqual({ kind: 'protocol-violation', detail: 'invalid frame (too-large)' });
+  });
+
+  it(`a few malformed frames are tolerated; the ${MAX_BAD_FRAMES}th closes the link`, () => {
+    const errors: FrameError[] = [
+      { kind: 'not-bytes' },
+      { kind: 'too-short', size: 1 },
+      { kind: 'unsupported-version', version: 9 },
+      malformed,
+    ];
+    const before = run([
+      ...opened(),
+      ...Array.from({ length: MAX_BAD_FRAMES - 1 }, (_, i) => rejected(errors[i % errors.length] ?? malformed)),
+    ]);
+    expect(before.effects.slice(2).flat()).toEqual([]);
+    expect(conversation(before.state)).toMatchObject({ link: 'open', badFrames: MAX_BAD_FRAMES - 1 });
+    expect(conversation(before.state).problem).toBeUndefined();
+
+    const { state, last } = run([rejected(malformed)], before.state);
+    expect(last).toEqual([{ type: 'close-link', address: BOB }]);
+    expect(conversation(state)).toMatchObject({
+      badFrames: MAX_BAD_FRAMES,
+      problem: { kind: 'protocol-violation', detail: 'invalid frame (malformed)' },
+    });
+  });
+
+  it('good frames between bad ones are still delivered, and do not reset the count', () => {
+    const { state } = run([
+      ...opened(),
+      rejected(malformed),
+      received(chat(1)),
+      rejected(malformed),
+      received(chat(2)),
+    ]);
+    expect(conversation(state)).toMatchObject({ badFrames: 2, unread: 2, link: 'open' });
+  });
+
+  it('the protocol violation stays the reason once the link has closed', () => {
+    const { state } = run([
+      ...opened(),
+      rejected({ kind: 'too-large', size: 70_000 }),
+      { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
+    ]);
+    expect(conversation(state)).toMatchObject({ link: 'closed', problem: { kind: 'protocol-violation' } });
+  });
+
+  it('frames still in flight after the link closed change nothing', () => {
+    const closed = run([
+      ...opened(),
+      rejected({ kind: 'too-large', size: 70_000 }),
+      { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
+    ]).state;
+    const { state, effects } = run(
+      [...Array.from({ length: MAX_BAD_FRAMES }, () => rejected(malformed)), received(chat(1))],
+      closed,
+    );
+    expect(state).toEqual(closed);
+    expect(effects.flat()).toEqual([]);
+  });
+
+  it('a new link starts with a clean slate', () => {
+    const { state } = run([
+      ...opened(),
+      ...Array.from({ length: MAX_BAD_FRAMES }, () => rejected(malformed)),
+      { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
+      { type: 'link-opened', address: BOB, myName: 'Alice' },
+    ]);
+    expect(conversation(state)).toMatchObject({ link: 'open', badFrames: 0 });
+    expect(conversation(state).problem).toBeUndefined();
+  });
+
+  it('bad frames from one contact do not count against another', () => {
+    const { state, last } = run([
+      ...opened(BOB),
+      ...opened(CAROL),
+      ...Array.from({ length: MAX_BAD_FRAMES }, () => rejected(malformed, BOB)),
+    ]);
+    expect(last).toEqual([{ type: 'close-link', address: BOB }]);
+    expect(conversation(state, BOB).problem?.kind).toBe('protocol-violation');
+    expect(conversation(state, CAROL)).toMatchObject({ link: 'open', badFrames: 0 });
+    expect(conversation(state, CAROL).problem).toBeUndefined();
+  });
+
+  it('a rejected frame from an address with no conversation changes nothing', () => {
+    const { state, last } = run([rejected(malformed, CAROL)]);
+    expect(state).toEqual(emptyConversations);
+    expect(last).toEqual([]);
+  });
+});
