@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { PeerServer } from 'peer';
 
 export interface SignalingServerOptions {
@@ -35,6 +35,12 @@ export function startSignalingServer(options: SignalingServerOptions = {}): Prom
         alive_timeout: options.aliveTimeoutMs ?? 60_000,
       },
       (server) => {
+        // Upgraded WebSocket connections outlive `server.close()`; track them to end them.
+        const sockets = new Set<Socket>();
+        server.on('connection', (socket: Socket) => {
+          sockets.add(socket);
+          socket.once('close', () => sockets.delete(socket));
+        });
         const { port } = server.address() as AddressInfo;
         const urlHost = host.includes(':') ? `[${host}]` : host;
         resolve({
@@ -44,8 +50,8 @@ export function startSignalingServer(options: SignalingServerOptions = {}): Prom
           url: `ws://${urlHost}:${port}${path}`,
           close: () =>
             new Promise<void>((done) => {
-              server.closeAllConnections?.();
               server.close(() => done());
+              for (const socket of sockets) socket.destroy();
             }),
         });
       },

@@ -88,56 +88,57 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
   const register = (address: string) => {
     if (stopped) return;
     setStatus({ state: 'connecting' });
-    let current: Peer;
-    try {
-      current = new options.Peer(address, {
-        // PeerJS pastes the host into its WebSocket URL as is.
-        host: hostInUrl(options.server.host),
-        port: options.server.port,
-        path: options.server.path,
-        secure: options.server.secure,
-        key: options.server.key,
-        config: { iceServers: options.iceServers },
-        debug: 0,
-      });
-    } catch (error) {
-      // `new WebSocket` throws on a URL it cannot parse (say, a host with a space in it). No
-      // retry can reach that server: report it and wait for new settings.
-      const detail = error instanceof Error ? error.message : String(error);
-      setStatus({ state: 'offline', problem: { kind: 'server-unreachable', detail } });
-      return;
-    }
+    const current = new options.Peer(address, {
+      host: options.server.host,
+      port: options.server.port,
+      path: options.server.path,
+      secure: options.server.secure,
+      key: options.server.key,
+      config: { iceServers: options.iceServers },
+      debug: 0,
+    });
     peer = current;
+    // Once registered, PeerJS keeps the Peer and its open links when the server goes away;
+    // before that, a failed Peer is useless and is replaced.
+    let registered = false;
+    let retired = false;
+    const isCurrent = () => !stopped && !retired && current === peer;
+    const retire = () => {
+      retired = true;
+      if (retryTimer !== undefined) timers.clearTimeout(retryTimer);
+      current.destroy();
+    };
     current.on('open', (id) => {
+      registered = true;
       attempt = 0;
       setStatus({ state: 'online', address: id });
     });
     current.on('connection', (connection) => acceptIncoming(connection));
     current.on('call', (call) => call.close());
     current.on('disconnected', () => {
-      if (stopped || current !== peer || current.destroyed) return;
+      if (!isCurrent() || !registered) return;
       // Lost the signaling server but kept the id: open links live on; ask for the id back.
-      scheduleRetry({ kind: 'server-connection-lost', detail: 'Lost connection to server.' }, () =>
-        current.reconnect(),
-      );
+      scheduleRetry({ kind: 'server-connection-lost', detail: 'Lost connection to the signaling server.' }, () => {
+        if (isCurrent() && current.disconnected) current.reconnect();
+      });
     });
     current.on('error', (error) => {
-      if (current !== peer) return;
+      if (!isCurrent()) return;
       if (DIAL_ERROR_TYPES.has(error.type)) {
         failDialsNamedIn(error.message);
         return;
       }
       const problem = problemOf(error);
-      if (problem.kind === 'server-connection-lost') return; // handled by 'disconnected'
-      retryTimer !== undefined && timers.clearTimeout(retryTimer);
-      current.destroy();
       if (problem.kind === 'address-taken') {
         // Addresses are locators: someone else holds this one, so take a fresh one.
+        retire();
         setStatus({ state: 'offline', problem });
         register(options.nextAddress());
         return;
       }
-      scheduleRetry(problem, () => register(current.id ?? options.nextAddress()));
+      if (registered) return; // 'disconnected' follows and schedules the reconnect
+      retire();
+      scheduleRetry(problem, () => register(address));
     });
   };
 

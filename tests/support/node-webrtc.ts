@@ -6,11 +6,22 @@
 import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 
+/**
+ * A browser WebSocket reports a failure as an `error` event followed by `close`; `ws` throws
+ * when nothing listens for `error`, and PeerJS listens only for `close`.
+ */
+class BrowserLikeWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => {});
+  }
+}
+
 Object.assign(globalThis, {
   RTCPeerConnection: wrtc.RTCPeerConnection,
   RTCSessionDescription: wrtc.RTCSessionDescription,
   RTCIceCandidate: wrtc.RTCIceCandidate,
-  WebSocket,
+  WebSocket: BrowserLikeWebSocket,
 });
 
 const peerjs = await import('peerjs');
