@@ -19,6 +19,7 @@ import {
   waitForAddress,
   waitForMessage,
 } from './browsers/popup-actions';
+import { ensureSystemPackages } from './system-packages';
 
 const PORT = Number(process.env.TINCAN_PORT ?? 9000);
 const OUT_DIR = '.output/local';
@@ -29,6 +30,7 @@ const demo = process.argv.includes('--demo') || !process.env.DISPLAY;
 const step = (text: string) => console.log(`• ${text}`);
 
 async function main() {
+  ensureSystemPackages(['/usr/bin/chromium']);
   step(`Starting the local signaling server on 127.0.0.1:${PORT}`);
   const server = await startSignalingServer({ port: PORT }).catch((error: Error) => {
     throw new Error(`could not start the signaling server on port ${PORT} (${error.message}); set TINCAN_PORT`);
