@@ -32,6 +32,9 @@ export interface PeerJsTransportOptions {
   retryDelaysMs?: readonly number[];
 }
 
+/** Messages a link holds before anyone reads it; an honest peer sends one hello. */
+const MAX_EARLY_MESSAGES = 64;
+
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 /** PeerJS error types (`PeerErrorType`) mapped to what the popup can explain. */
@@ -153,6 +156,10 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
 
   const wrap = (connection: DataConnection): Link => {
     const closeListeners = new Listeners<[LinkClose]>();
+    const dataListeners = new Listeners<[unknown]>();
+    // The answering side can see data before its 'open' event (seen with wrtc): hold it until
+    // the link has a reader, so a peer's first frame is never lost.
+    let early: unknown[] | undefined = [];
     let closed = false;
     const finish = (why: LinkClose) => {
       if (closed) return;
@@ -160,7 +167,13 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       links.delete(link);
       closeListeners.emit(why);
       closeListeners.clear();
+      dataListeners.clear();
     };
+    connection.on('data', (data: unknown) => {
+      if (!early) return dataListeners.emit(data);
+      early.push(data);
+      if (early.length > MAX_EARLY_MESSAGES) link.close();
+    });
     connection.on('close', () => finish({ kind: 'closed' }));
     connection.on('error', (error) => {
       finish({ kind: 'failed', detail: error.message });
@@ -173,9 +186,11 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
         connection.send(bytes);
       },
       onData(listener) {
-        const handler = (data: unknown) => listener(data);
-        connection.on('data', handler);
-        return () => connection.off('data', handler);
+        const remove = dataListeners.add(listener);
+        const held = early;
+        early = undefined;
+        for (const data of held ?? []) listener(data);
+        return remove;
       },
       onClose(listener) {
         if (closed) {
@@ -200,7 +215,8 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       connection.close();
       return;
     }
-    connection.once('open', () => incomingListeners.emit(wrap(connection)));
+    const link = wrap(connection);
+    connection.once('open', () => incomingListeners.emit(link));
   };
 
   const dial = (address: string): Promise<Link> =>
@@ -214,6 +230,7 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
         return;
       }
       const connection = peer.connect(address, { reliable: true, serialization: 'raw' });
+      const link = wrap(connection);
       let settled = false;
       const rejects = pendingDials.get(address) ?? new Set();
       pendingDials.set(address, rejects);
@@ -226,7 +243,7 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       const fail = (error: DialError) => {
         if (settled) return;
         settle();
-        connection.close();
+        link.close();
         reject(error);
       };
       rejects.add(fail);
@@ -237,7 +254,7 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       connection.once('open', () => {
         if (settled) return;
         settle();
-        resolve(wrap(connection));
+        resolve(link);
       });
       connection.once('error', (error) => fail(new DialError({ kind: 'connection-failed', detail: error.message })));
       connection.once('close', () =>
