@@ -89,6 +89,21 @@ export function findConversation(state: ConversationsState, address: string): Co
   return state.conversations.find((c) => c.address === address);
 }
 
+/**
+ * A resent message is a recent one: looking back a bounded distance keeps each arrival cheap
+ * however long the conversation (sequence numbers replace this with the delivery issue).
+ */
+export const DUPLICATE_WINDOW = 256;
+
+function seenRecently(messages: ChatMessage[], id: string): boolean {
+  const stop = Math.max(0, messages.length - DUPLICATE_WINDOW);
+  for (let i = messages.length - 1; i >= stop; i--) {
+    const message = messages[i];
+    if (message?.from === 'peer' && message.id === id) return true;
+  }
+  return false;
+}
+
 function append(messages: ChatMessage[], message: ChatMessage): ChatMessage[] {
   const next = [...messages, message];
   return next.length > MAX_MESSAGES_KEPT ? next.slice(next.length - MAX_MESSAGES_KEPT) : next;
@@ -175,7 +190,7 @@ function receiveFrame(state: ConversationsState, event: Extract<ConversationEven
   }
   const id = toHex(frame.id);
   // A reliable channel delivers once; the id check keeps it so if a peer sends twice.
-  if (conversation.messages.some((m) => m.id === id && m.from === 'peer')) return { state, effects: [] };
+  if (seenRecently(conversation.messages, id)) return { state, effects: [] };
   const message: ChatMessage = { id, from: 'peer', text: frame.text, sentAt: frame.sentAt, at: event.at };
   const next = update(state, event.address, (c) => ({
     ...c,
