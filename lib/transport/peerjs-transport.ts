@@ -91,15 +91,25 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
   const register = (address: string) => {
     if (stopped) return;
     setStatus({ state: 'connecting' });
-    const current = new options.Peer(address, {
-      host: options.server.host,
-      port: options.server.port,
-      path: options.server.path,
-      secure: options.server.secure,
-      key: options.server.key,
-      config: { iceServers: options.iceServers },
-      debug: 0,
-    });
+    let current: Peer;
+    try {
+      current = new options.Peer(address, {
+        // PeerJS pastes the host into its WebSocket URL as is: an IPv6 address needs brackets.
+        host: hostInUrl(options.server.host),
+        port: options.server.port,
+        path: options.server.path,
+        secure: options.server.secure,
+        key: options.server.key,
+        config: { iceServers: options.iceServers },
+        debug: 0,
+      });
+    } catch (error) {
+      // `new WebSocket` throws on a URL it cannot parse (say, a host with a space in it). No
+      // retry can reach that server: report it and wait for new settings.
+      const detail = error instanceof Error ? error.message : String(error);
+      setStatus({ state: 'offline', problem: { kind: 'server-unreachable', detail } });
+      return;
+    }
     peer = current;
     // Once registered, PeerJS keeps the Peer and its open links when the server goes away;
     // before that, a failed Peer is useless and is replaced.
