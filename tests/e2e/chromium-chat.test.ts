@@ -82,3 +82,36 @@ describe('two Chromium users chat through the popup', () => {
     await bobPopup.screenshot({ path: join(shots, '4-bob-reopened.png') });
   });
 });
+
+describe('the agent outlives the service worker and comes back when its document is gone', () => {
+  it('with the worker stopped, messages still arrive and the badge still counts', async () => {
+    const alicePopup = await alice.openPopup();
+    await openFirstChat(alicePopup);
+    const sleeping = await bob.worker();
+    const stopped = new Promise((resolve) => sleeping.once('close', resolve));
+    const page = await bob.openPage('options.html');
+    const cdp = await bob.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await stopped;
+    await page.close();
+
+    await send(alicePopup, 'Sent while your worker slept');
+    const bobWorker = await bob.worker();
+    await expect.poll(() => bobWorker.evaluate(() => chrome.action.getBadgeText({})), { timeout: 15_000 }).toBe('1');
+    const bobPopup = await bob.openPopup();
+    await openFirstChat(bobPopup);
+    await waitForMessage(bobPopup, 'Sent while your worker slept');
+    await bobPopup.close();
+    await alicePopup.close();
+  });
+
+  it('a closed offscreen document is created again on demand and the agent is back online', async () => {
+    const worker = await bob.worker();
+    await worker.evaluate(() => chrome.offscreen.closeDocument());
+    const bobPopup = await bob.openPopup();
+    const address = await waitForAddress(bobPopup);
+    expect(address).toMatch(/^tincan-t-/);
+    await bobPopup.screenshot({ path: join(shots, '5-bob-agent-recreated.png') });
+  });
+});
