@@ -87,10 +87,13 @@ describe('the agent outlives the service worker and comes back when its document
   it('with the worker stopped, messages still arrive and the badge still counts', async () => {
     const alicePopup = await alice.openPopup();
     await openFirstChat(alicePopup);
-    const sleeping = await bob.worker();
-    const stopped = new Promise((resolve) => sleeping.once('close', resolve));
     const page = await bob.openPage('options.html');
     const cdp = await bob.context.newCDPSession(page);
+    const stopped = new Promise<void>((resolve) =>
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
+      }),
+    );
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
     await stopped;
