@@ -102,6 +102,14 @@ export function createAgent(deps: AgentDeps): Agent {
       current.link.close();
     }
     links.set(remote, { link, dialedByMe });
+    link.onClose((why) => {
+      if (links.get(remote)?.link !== link) return;
+      links.delete(remote);
+      dispatch({ type: 'link-closed', address: remote, why });
+    });
+    dispatch({ type: 'link-opened', address: remote, myName: settings?.displayName ?? '' });
+    // After 'link-opened': the first reader gets the frames that arrived before the link was
+    // announced, and the conversation must be open to take them.
     link.onData((data) => {
       const decoded = decodeFrame(data);
       dispatch(
@@ -110,12 +118,6 @@ export function createAgent(deps: AgentDeps): Agent {
           : { type: 'frame-rejected', address: remote, error: decoded.error },
       );
     });
-    link.onClose((why) => {
-      if (links.get(remote)?.link !== link) return;
-      links.delete(remote);
-      dispatch({ type: 'link-closed', address: remote, why });
-    });
-    dispatch({ type: 'link-opened', address: remote, myName: settings?.displayName ?? '' });
   };
 
   const stopTransport = () => {
