@@ -1,0 +1,92 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FirefoxWithExtension, launchFirefoxWithExtension } from '../../scripts/browsers/firefox';
+import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
+import {
+  connectTo,
+  messageTexts,
+  openFirstChat,
+  send,
+  setDisplayName,
+  textOf,
+  waitForAddress,
+  waitForMessage,
+} from './support/firefox-popup';
+import { E2E_EXTENSION, E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, TEST_OUTPUT } from './support/paths';
+
+let server: RunningSignalingServer;
+let alice: FirefoxWithExtension;
+let bob: FirefoxWithExtension;
+const profiles: string[] = [];
+const shots = join(TEST_OUTPUT, 'firefox');
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await startSignalingServer({ port: E2E_SIGNALING_PORT, path: E2E_SIGNALING_PATH });
+  const profile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tincan-firefox-'));
+    profiles.push(dir);
+    return dir;
+  };
+  [alice, bob] = await Promise.all([
+    launchFirefoxWithExtension({ extensionDir: E2E_EXTENSION.firefox, userDataDir: profile() }),
+    launchFirefoxWithExtension({ extensionDir: E2E_EXTENSION.firefox, userDataDir: profile() }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([alice?.close(), bob?.close()]);
+  await server?.close();
+  for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('two Firefox users chat through the popup', () => {
+  it('B pastes A’s address, both chat; with B’s popup closed, A’s message raises a notification and a badge of 1', async () => {
+    await Promise.all([setDisplayName(alice, 'Alice'), setDisplayName(bob, 'Bob')]);
+    const alicePopup = await alice.openPopup();
+    const aliceAddress = await waitForAddress(alicePopup);
+    expect(aliceAddress).toMatch(/^tincan-t-[a-z2-7]+$/);
+    expect(await textOf(alicePopup, 'server')).toContain('127.0.0.1:9000/tincan');
+    await alicePopup.screenshot({ path: join(shots, '1-alice-address.png') });
+
+    let bobPopup = await bob.openPopup();
+    await waitForAddress(bobPopup);
+    await connectTo(bobPopup, aliceAddress);
+    await send(bobPopup, 'Hello from Bob');
+
+    await openFirstChat(alicePopup);
+    await waitForMessage(alicePopup, 'Hello from Bob');
+    expect(await textOf(alicePopup, 'chat-peer-name')).toBe('Bob');
+    await send(alicePopup, 'Hi Bob, Alice here');
+    await waitForMessage(bobPopup, 'Hi Bob, Alice here');
+    expect(await messageTexts(bobPopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here']);
+    expect(await messageTexts(alicePopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here']);
+    await alicePopup.screenshot({ path: join(shots, '2-alice-chat.png') });
+    await bobPopup.screenshot({ path: join(shots, '3-bob-chat.png') });
+
+    // Closing the popup does not drop the connection: it lives in the background page.
+    await bobPopup.close();
+    // Any extension page can read the badge and notifications; this one is not the popup, so
+    // Bob still counts as away.
+    const bobOptions = await bob.openPage('options.html');
+    // (The callback form: the typings give MV2's browserAction no promise overload.)
+    const badge = () =>
+      bobOptions.evaluate(() => new Promise<string>((resolve) => chrome.browserAction.getBadgeText({}, resolve)));
+    expect(await badge()).toBe('');
+    await send(alicePopup, 'Are you there?');
+    await expect.poll(badge, { timeout: 15_000 }).toBe('1');
+    await expect
+      .poll(() => bobOptions.evaluate(async () => Object.keys(await browser.notifications.getAll())))
+      .toEqual([expect.stringContaining(aliceAddress)]);
+
+    // Reopening the popup shows the whole conversation of this session and clears the badge.
+    bobPopup = await bob.openPopup();
+    await openFirstChat(bobPopup);
+    await waitForMessage(bobPopup, 'Are you there?');
+    expect(await messageTexts(bobPopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here', 'Are you there?']);
+    await expect.poll(badge).toBe('');
+    await bobPopup.screenshot({ path: join(shots, '4-bob-reopened.png') });
+  });
+});

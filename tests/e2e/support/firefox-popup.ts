@@ -1,0 +1,79 @@
+import type { Page } from 'puppeteer-core';
+
+/**
+ * What a person does in the popup, for Puppeteer pages (Firefox over WebDriver BiDi): the same
+ * steps as scripts/browsers/popup-actions.ts, which speaks Playwright's locator API.
+ *
+ * Waits poll on a timer rather than on animation frames, which Firefox pauses in background tabs.
+ */
+const byTestId = (id: string) => `[data-testid="${id}"]`;
+const POLL_MS = 100;
+
+/** Waits until some element with this test id contains `text`. */
+export async function waitForTestIdText(popup: Page, id: string, text: string, timeout = 30_000): Promise<void> {
+  await popup.waitForFunction(
+    (selector: string, wanted: string) =>
+      [...document.querySelectorAll(selector)].some((el) => el.textContent?.includes(wanted)),
+    { polling: POLL_MS, timeout },
+    byTestId(id),
+    text,
+  );
+}
+
+export async function textOf(popup: Page, id: string): Promise<string> {
+  const element = await popup.waitForSelector(byTestId(id), { timeout: 10_000 });
+  if (!element) throw new Error(`no ${id}`);
+  const text = await element.evaluate((el) => el.textContent ?? '');
+  await element.dispose();
+  return text.trim();
+}
+
+async function fill(popup: Page, id: string, text: string): Promise<void> {
+  await popup.locator(byTestId(id)).fill(text);
+}
+
+async function click(popup: Page, id: string): Promise<void> {
+  await popup.locator(byTestId(id)).click();
+}
+
+export async function waitForAddress(popup: Page): Promise<string> {
+  await waitForTestIdText(popup, 'server-status', 'Online');
+  return textOf(popup, 'my-address');
+}
+
+export async function connectTo(popup: Page, address: string): Promise<void> {
+  await fill(popup, 'connect-input', address);
+  await click(popup, 'connect-button');
+  await waitForTestIdText(popup, 'chat-link', 'Connected');
+}
+
+export async function openFirstChat(popup: Page): Promise<void> {
+  await popup.waitForSelector(byTestId('conversation'), { timeout: 30_000 });
+  await click(popup, 'conversation');
+  await popup.waitForSelector(byTestId('chat-link'), { timeout: 10_000 });
+}
+
+export async function send(popup: Page, text: string): Promise<void> {
+  await fill(popup, 'composer', text);
+  await click(popup, 'send-button');
+  await waitForTestIdText(popup, 'message', text, 10_000);
+}
+
+export async function waitForMessage(popup: Page, text: string): Promise<void> {
+  await waitForTestIdText(popup, 'message', text);
+}
+
+export async function messageTexts(popup: Page): Promise<string[]> {
+  return popup.$$eval(`${byTestId('message')} .text`, (elements) =>
+    elements.map((el) => (el.textContent ?? '').trim()),
+  );
+}
+
+/** Sets the name others see, through the options page, and closes it. */
+export async function setDisplayName(browser: { openPage(path: string): Promise<Page> }, name: string): Promise<void> {
+  const options = await browser.openPage('options.html');
+  await options.locator('input[name="displayName"]').fill(name);
+  await options.locator('button[type="submit"]').click();
+  await waitForTestIdText(options, 'options-status', 'Saved', 10_000);
+  await options.close();
+}
