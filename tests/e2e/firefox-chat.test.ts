@@ -61,6 +61,7 @@ describe('two Firefox users chat through the popup', () => {
     expect(await textOf(alicePopup, 'chat-peer-name')).toBe('Bob');
     await send(alicePopup, 'Hi Bob, Alice here');
     await waitForMessage(bobPopup, 'Hi Bob, Alice here');
+    expect(await textOf(bobPopup, 'chat-peer-name')).toBe('Alice');
     expect(await messageTexts(bobPopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here']);
     expect(await messageTexts(alicePopup)).toEqual(['Hello from Bob', 'Hi Bob, Alice here']);
     await alicePopup.screenshot({ path: join(shots, '2-alice-chat.png') });

@@ -69,6 +69,11 @@ export async function messageTexts(popup: Page): Promise<string[]> {
   );
 }
 
+/** The name this browser's agent puts on its own messages in the open chat (its display name). */
+export async function ownName(popup: Page): Promise<string> {
+  return popup.$eval('.message.me .sender', (el) => (el.textContent ?? '').trim());
+}
+
 /** Sets the name others see, through the options page, and closes it. */
 export async function setDisplayName(browser: { openPage(path: string): Promise<Page> }, name: string): Promise<void> {
   const options = await browser.openPage('options.html');
