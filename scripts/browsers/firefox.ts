@@ -55,6 +55,8 @@ export function firefoxPrefs(geckoId: string, uuid: string): Record<string, unkn
     'browser.safebrowsing.update.enabled': false,
     'extensions.getAddons.cache.enabled': false,
     'extensions.blocklist.enabled': false,
+    // Headless, the system (libnotify) backend closes every notification at once, so
+    // `notifications.getAll()` is always empty; Firefox's own alert window keeps it for 20 s.
     'alerts.useSystemBackend': false,
   };
 }
