@@ -60,7 +60,7 @@ describe('a Chromium user and a Firefox user chat through their popups', () => {
     await chromiumPopup.waitForMessage(carol, 'Hello from Firefox');
     expect(await carol.getByTestId('chat-peer-name').textContent()).toBe('Finn');
     await chromiumPopup.send(carol, 'Hello from Chromium');
-    // Carol's agent has her name (it labels her own messages), so her hello carried it.
+    // Carol's agent knows her name: it labels her own messages with it.
     expect(await carol.locator('.message.me .sender').first().textContent()).toBe('Carol');
     await firefoxPopup.waitForMessage(finn, 'Hello from Chromium');
     expect(await firefoxPopup.textOf(finn, 'chat-peer-name')).toBe('Carol');
