@@ -22,3 +22,11 @@ export function toBase32(bytes: Uint8Array): string {
   if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
   return out;
 }
+
+/** Lowercase or uppercase hex to bytes; callers validate the text first (our schemas do). */
+export function fromHex(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new RangeError('not hex');
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
