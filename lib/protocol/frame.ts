@@ -5,9 +5,9 @@
  *   byte 1      frame kind
  *   bytes 2…    body, laid out per kind below (big-endian numbers)
  *
- * Every frame is built and read here, from bytes, so the next layer down can be swapped: today
- * a frame is what the data connection carries; with sessions it becomes the plaintext of a
- * Noise transport message, unchanged.
+ * Every frame is built and read here, from bytes. On the wire a frame is the plaintext of one
+ * Noise transport message (lib/sessions/secure-link.ts); nothing travels in the clear after
+ * the handshake.
  */
 
 export const PROTOCOL_VERSION = 1;
@@ -23,11 +23,17 @@ export const FrameKind = {
   Hello: 0x01,
   /** One chat message. */
   Chat: 0x02,
+  /** This side trusts the other's key (a saved contact, or its user accepted the request). */
+  Accept: 0x03,
+  /** This side's user declined the connection request; the sender closes next. */
+  Decline: 0x04,
 } as const;
 
 export type HelloFrame = { kind: 'hello'; name: string };
 export type ChatFrame = { kind: 'chat'; id: Uint8Array; sentAt: number; text: string };
-export type Frame = HelloFrame | ChatFrame;
+export type AcceptFrame = { kind: 'accept' };
+export type DeclineFrame = { kind: 'decline' };
+export type Frame = HelloFrame | ChatFrame | AcceptFrame | DeclineFrame;
 
 export type FrameError =
   | { kind: 'not-bytes' }
@@ -68,6 +74,10 @@ export function encodeFrame(frame: Frame): Uint8Array {
       out.set(text, HEADER_BYTES + MESSAGE_ID_BYTES + 8);
       return out;
     }
+    case 'accept':
+      return Uint8Array.of(PROTOCOL_VERSION, FrameKind.Accept);
+    case 'decline':
+      return Uint8Array.of(PROTOCOL_VERSION, FrameKind.Decline);
   }
 }
 
@@ -121,6 +131,10 @@ export function decodeFrame(data: unknown): DecodeResult {
       const id = body.slice(0, MESSAGE_ID_BYTES);
       return { ok: true, frame: { kind: 'chat', id, sentAt, text } };
     }
+    case FrameKind.Accept:
+      return body.length === 0 ? { ok: true, frame: { kind: 'accept' } } : malformed('accept: has a body');
+    case FrameKind.Decline:
+      return body.length === 0 ? { ok: true, frame: { kind: 'decline' } } : malformed('decline: has a body');
     default:
       return { ok: false, error: { kind: 'unknown-kind', frameKind } };
   }

@@ -4,7 +4,7 @@
  * out the effects. (Persistent history and an outbox come with a later issue.)
  */
 import { toHex } from '../bytes';
-import type { Frame, FrameError } from '../protocol/frame';
+import type { ChatFrame, Frame, FrameError } from '../protocol/frame';
 import type { DialProblem, LinkClose } from '../transport/transport';
 
 export type ChatMessage = {
@@ -18,18 +18,41 @@ export type ChatMessage = {
   at: number;
 };
 
-export type LinkState = 'connecting' | 'open' | 'closed';
+/**
+ * Where a conversation's connection stands:
+ * connecting → securing (handshake) → request (they asked; our user decides) or waiting (we
+ * trust them; their accept is due) → ready (both trust each other: chat) → closed.
+ */
+export type Stage = 'connecting' | 'securing' | 'request' | 'waiting' | 'ready' | 'closed';
+
+/** The other side as the handshake proved it. */
+export type PeerView = { identityKey: string; name: string; fingerprint: string };
 
 export type ConversationProblem =
   | DialProblem
   | { kind: 'link-failed'; detail: string }
-  | { kind: 'protocol-violation'; detail: string };
+  | { kind: 'protocol-violation'; detail: string }
+  | { kind: 'handshake-timeout'; detail: string }
+  | { kind: 'handshake-failed'; detail: string }
+  | { kind: 'bad-certificate'; detail: string }
+  | { kind: 'no-dtls-fingerprint'; detail: string }
+  /** A saved contact's address answered with another key: a squatter, or the contact's new key. */
+  | { kind: 'key-changed'; detail: string; contactKey: string; presentedKey: string; presentedFingerprint: string }
+  /** An invite's address answered with a key other than the invite's. */
+  | { kind: 'invite-key-mismatch'; detail: string; presentedFingerprint: string }
+  | { kind: 'declined'; detail: string }
+  | { kind: 'declined-by-me'; detail: string };
 
 export type Conversation = {
   address: string;
   /** The name the other side announced; empty until it does. */
   name: string;
-  link: LinkState;
+  peer?: PeerView;
+  stage: Stage;
+  /** Our side trusts the peer's key (a saved contact, or our user accepted). */
+  trusted: boolean;
+  /** The peer sent its accept. */
+  theyAccepted: boolean;
   problem?: ConversationProblem;
   messages: ChatMessage[];
   unread: number;
@@ -42,7 +65,10 @@ export type ConversationsState = { conversations: Conversation[] };
 export type ConversationEvent =
   | { type: 'dial-started'; address: string }
   | { type: 'dial-failed'; address: string; problem: DialProblem }
-  | { type: 'link-opened'; address: string; myName: string }
+  | { type: 'link-opened'; address: string }
+  | { type: 'session-failed'; address: string; problem: ConversationProblem }
+  | { type: 'session-established'; address: string; peer: PeerView; trusted: boolean }
+  | { type: 'request-answered'; address: string; accept: boolean }
   | { type: 'link-closed'; address: string; why: LinkClose }
   | { type: 'frame-received'; address: string; frame: Frame; at: number }
   | { type: 'frame-rejected'; address: string; error: FrameError }
@@ -52,7 +78,11 @@ export type ConversationEvent =
 export type ConversationEffect =
   | { type: 'send'; address: string; frame: Frame }
   | { type: 'close-link'; address: string }
-  | { type: 'message-arrived'; address: string; name: string; text: string; unreadTotal: number };
+  | { type: 'message-arrived'; address: string; name: string; text: string; unreadTotal: number }
+  /** A stranger's key asks to chat: our user decides. */
+  | { type: 'request-arrived'; address: string; peer: PeerView }
+  /** Both sides trust each other: the contact can be saved or its address updated. */
+  | { type: 'session-ready'; address: string; peer: PeerView };
 
 export type Step = { state: ConversationsState; effects: ConversationEffect[] };
 
@@ -64,7 +94,21 @@ export const MAX_BAD_FRAMES = 8;
 export const emptyConversations: ConversationsState = { conversations: [] };
 
 function blank(address: string): Conversation {
-  return { address, name: '', link: 'connecting', messages: [], unread: 0, badFrames: 0 };
+  return {
+    address,
+    name: '',
+    stage: 'connecting',
+    trusted: false,
+    theyAccepted: false,
+    messages: [],
+    unread: 0,
+    badFrames: 0,
+  };
+}
+
+/** Stages in which a link is up (so there is something to close or send on). */
+export function isLinkUp(stage: Stage): boolean {
+  return stage !== 'connecting' && stage !== 'closed';
 }
 
 function update(
@@ -113,24 +157,36 @@ export function reduceConversations(state: ConversationsState, event: Conversati
   switch (event.type) {
     case 'dial-started':
       return {
-        state: update(state, event.address, (c) => ({ ...c, link: 'connecting', problem: undefined })),
+        state: update(state, event.address, (c) => ({ ...c, stage: 'connecting', problem: undefined })),
         effects: [],
       };
     case 'dial-failed':
+    case 'session-failed':
       return {
-        state: update(state, event.address, (c) => ({ ...c, link: 'closed', problem: event.problem })),
+        state: update(state, event.address, (c) => ({ ...c, stage: 'closed', problem: event.problem })),
         effects: [],
       };
     case 'link-opened':
       return {
-        state: update(state, event.address, (c) => ({ ...c, link: 'open', problem: undefined, badFrames: 0 })),
-        effects: [{ type: 'send', address: event.address, frame: { kind: 'hello', name: event.myName } }],
+        state: update(state, event.address, (c) => ({
+          ...c,
+          stage: 'securing',
+          problem: undefined,
+          badFrames: 0,
+          trusted: false,
+          theyAccepted: false,
+        })),
+        effects: [],
       };
+    case 'session-established':
+      return establish(state, event);
+    case 'request-answered':
+      return answerRequest(state, event.address, event.accept);
     case 'link-closed':
       return {
         state: update(state, event.address, (c) => ({
           ...c,
-          link: 'closed',
+          stage: 'closed',
           problem: event.why.kind === 'failed' ? { kind: 'link-failed', detail: event.why.detail } : c.problem,
         })),
         effects: [],
@@ -141,7 +197,7 @@ export function reduceConversations(state: ConversationsState, event: Conversati
       return receiveFrame(state, event);
     case 'chat-sent': {
       const conversation = findConversation(state, event.address);
-      if (conversation?.link !== 'open') return { state, effects: [] };
+      if (conversation?.stage !== 'ready') return { state, effects: [] };
       const message: ChatMessage = {
         id: toHex(event.id),
         from: 'me',
@@ -165,12 +221,68 @@ export function reduceConversations(state: ConversationsState, event: Conversati
   }
 }
 
+function establish(state: ConversationsState, event: Extract<ConversationEvent, { type: 'session-established' }>): Step {
+  const conversation = findConversation(state, event.address);
+  if (conversation?.stage !== 'securing') return { state, effects: [] };
+  // Addresses move: an earlier, closed conversation with the same key is the same person.
+  const earlier = state.conversations.find(
+    (c) => c.address !== event.address && c.stage === 'closed' && c.peer?.identityKey === event.peer.identityKey,
+  );
+  const merged: ConversationsState = earlier
+    ? { conversations: state.conversations.filter((c) => c !== earlier) }
+    : state;
+  const next = update(merged, event.address, (c) => ({
+    ...c,
+    peer: event.peer,
+    name: event.peer.name,
+    trusted: event.trusted,
+    stage: event.trusted ? 'waiting' : 'request',
+    messages: earlier ? [...earlier.messages, ...c.messages].slice(-MAX_MESSAGES_KEPT) : c.messages,
+    unread: c.unread + (earlier?.unread ?? 0),
+  }));
+  return {
+    state: next,
+    effects: event.trusted
+      ? [{ type: 'send', address: event.address, frame: { kind: 'accept' } }]
+      : [{ type: 'request-arrived', address: event.address, peer: event.peer }],
+  };
+}
+
+function answerRequest(state: ConversationsState, address: string, accept: boolean): Step {
+  const conversation = findConversation(state, address);
+  if (conversation?.stage !== 'request') return { state, effects: [] };
+  if (!accept) {
+    return {
+      state: update(state, address, (c) => ({
+        ...c,
+        stage: 'closed',
+        problem: { kind: 'declined-by-me', detail: 'You declined this request.' },
+      })),
+      effects: [
+        { type: 'send', address, frame: { kind: 'decline' } },
+        { type: 'close-link', address },
+      ],
+    };
+  }
+  const next = update(state, address, (c) => ({ ...c, trusted: true, stage: c.theyAccepted ? 'ready' : 'waiting' }));
+  return {
+    state: next,
+    effects: [{ type: 'send', address, frame: { kind: 'accept' } }, ...readyEffects(next, address)],
+  };
+}
+
+function readyEffects(state: ConversationsState, address: string): ConversationEffect[] {
+  const conversation = findConversation(state, address);
+  if (conversation?.stage !== 'ready' || !conversation.peer) return [];
+  return [{ type: 'session-ready', address, peer: conversation.peer }];
+}
+
 function rejectFrame(state: ConversationsState, address: string, error: FrameError): Step {
   // Frames from a newer protocol are skipped; anything else counts against the peer.
   if (error.kind === 'unknown-kind') return { state, effects: [] };
   const conversation = findConversation(state, address);
   // Frames still in flight when the link closed must not replace the reason it closed.
-  if (conversation?.link !== 'open') return { state, effects: [] };
+  if (!conversation || !isLinkUp(conversation.stage)) return { state, effects: [] };
   const badFrames = conversation.badFrames + 1;
   const fatal = error.kind === 'too-large' || badFrames >= MAX_BAD_FRAMES;
   const next = update(state, address, (c) => ({
@@ -183,16 +295,41 @@ function rejectFrame(state: ConversationsState, address: string, error: FrameErr
 
 function receiveFrame(state: ConversationsState, event: Extract<ConversationEvent, { type: 'frame-received' }>): Step {
   const conversation = findConversation(state, event.address);
-  if (conversation?.link !== 'open') return { state, effects: [] };
+  if (!conversation || !isLinkUp(conversation.stage)) return { state, effects: [] };
   const { frame } = event;
-  if (frame.kind === 'hello') {
-    return { state: update(state, event.address, (c) => ({ ...c, name: frame.name })), effects: [] };
+  switch (frame.kind) {
+    case 'hello':
+      return { state: update(state, event.address, (c) => ({ ...c, name: frame.name })), effects: [] };
+    case 'accept': {
+      const next = update(state, event.address, (c) => ({
+        ...c,
+        theyAccepted: true,
+        stage: c.stage === 'waiting' ? 'ready' : c.stage,
+      }));
+      return { state: next, effects: conversation.stage === 'waiting' ? readyEffects(next, event.address) : [] };
+    }
+    case 'decline':
+      return {
+        state: update(state, event.address, (c) => ({
+          ...c,
+          stage: 'closed',
+          problem: { kind: 'declined', detail: 'They declined your request.' },
+        })),
+        effects: [{ type: 'close-link', address: event.address }],
+      };
+    case 'chat':
+      return receiveChat(state, conversation, frame, event.at);
   }
+}
+
+function receiveChat(state: ConversationsState, conversation: Conversation, frame: ChatFrame, at: number): Step {
+  // Until both sides have accepted, nothing a peer says is shown: a request is not a chat.
+  if (conversation.stage !== 'ready') return { state, effects: [] };
   const id = toHex(frame.id);
   // A reliable channel delivers once; the id check keeps it so if a peer sends twice.
   if (seenRecently(conversation.messages, id)) return { state, effects: [] };
-  const message: ChatMessage = { id, from: 'peer', text: frame.text, sentAt: frame.sentAt, at: event.at };
-  const next = update(state, event.address, (c) => ({
+  const message: ChatMessage = { id, from: 'peer', text: frame.text, sentAt: frame.sentAt, at };
+  const next = update(state, conversation.address, (c) => ({
     ...c,
     messages: append(c.messages, message),
     unread: c.unread + 1,
@@ -202,7 +339,7 @@ function receiveFrame(state: ConversationsState, event: Extract<ConversationEven
     effects: [
       {
         type: 'message-arrived',
-        address: event.address,
+        address: conversation.address,
         name: conversation.name,
         text: frame.text,
         unreadTotal: unreadTotal(next),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatFrame, FrameError } from '../../lib/protocol/frame';
 import {
   type ConversationEffect,
+  type PeerView,
   type ConversationEvent,
   type ConversationsState,
   emptyConversations,
@@ -38,9 +39,18 @@ const idHex = (n: number) =>
   `${'00'.repeat(14)}${(n >> 8).toString(16).padStart(2, '0')}${(n & 0xff).toString(16).padStart(2, '0')}`;
 const chat = (n: number, text = `message ${n}`): ChatFrame => ({ kind: 'chat', id: id(n), sentAt: 1_000 + n, text });
 
-const opened = (address = BOB): ConversationEvent[] => [
+const peerOf = (address: string, name = ''): PeerView => ({
+  identityKey: address === BOB ? 'b0'.repeat(32) : address === CAROL ? 'c0'.repeat(32) : 'e0'.repeat(32),
+  name,
+  fingerprint: `fp-${address.slice(-4)}`,
+});
+
+/** Dialled, secured, both sides accepted: ready to chat. */
+const opened = (address = BOB, name = ''): ConversationEvent[] => [
   { type: 'dial-started', address },
-  { type: 'link-opened', address, myName: 'Alice' },
+  { type: 'link-opened', address },
+  { type: 'session-established', address, peer: peerOf(address, name), trusted: true },
+  { type: 'frame-received', address, frame: { kind: 'accept' }, at: 1 },
 ];
 const received = (
   frame: ChatFrame | { kind: 'hello'; name: string },
@@ -58,23 +68,41 @@ const malformed: FrameError = { kind: 'malformed', detail: 'chat: too short' };
 describe('opening a conversation', () => {
   it('dialing shows the contact as connecting', () => {
     const { state, last } = run([{ type: 'dial-started', address: BOB }]);
-    expect(conversation(state)).toMatchObject({ address: BOB, name: '', link: 'connecting', unread: 0, messages: [] });
+    expect(conversation(state)).toMatchObject({ address: BOB, name: '', stage: 'connecting', unread: 0, messages: [] });
     expect(last).toEqual([]);
   });
 
-  it('when the link opens, this browser says hello with its name', () => {
-    const { state, last } = run(opened());
-    expect(conversation(state).link).toBe('open');
-    expect(last).toEqual([{ type: 'send', address: BOB, frame: { kind: 'hello', name: 'Alice' } }]);
+  it('when the link opens, the handshake runs before anything else', () => {
+    const { state, last } = run([
+      { type: 'dial-started', address: BOB },
+      { type: 'link-opened', address: BOB },
+    ]);
+    expect(conversation(state).stage).toBe('securing');
+    expect(last).toEqual([]);
+  });
+
+  it('a trusted session says accept and waits for the other side’s accept', () => {
+    const { state, last } = run([
+      { type: 'dial-started', address: BOB },
+      { type: 'link-opened', address: BOB },
+      { type: 'session-established', address: BOB, peer: peerOf(BOB, 'Bob'), trusted: true },
+    ]);
+    expect(conversation(state)).toMatchObject({ stage: 'waiting', name: 'Bob', trusted: true, theyAccepted: false });
+    expect(last).toEqual([{ type: 'send', address: BOB, frame: { kind: 'accept' } }]);
+  });
+
+  it('their accept makes the conversation ready, and the contact can be saved', () => {
+    const { state, last } = run(opened(BOB, 'Bob'));
+    expect(conversation(state).stage).toBe('ready');
+    expect(last).toEqual([{ type: 'session-ready', address: BOB, peer: peerOf(BOB, 'Bob') }]);
   });
 
   it('a link someone else opened starts a conversation too', () => {
-    const { state, last } = run([{ type: 'link-opened', address: CAROL, myName: '' }]);
-    expect(conversation(state, CAROL).link).toBe('open');
-    expect(last).toEqual([{ type: 'send', address: CAROL, frame: { kind: 'hello', name: '' } }]);
+    const { state } = run([{ type: 'link-opened', address: CAROL }]);
+    expect(conversation(state, CAROL).stage).toBe('securing');
   });
 
-  it('the contact’s hello sets the name shown for them', () => {
+  it('a later hello renames the contact', () => {
     const { state, last } = run([...opened(), received({ kind: 'hello', name: 'Bob 🦊' })]);
     expect(conversation(state).name).toBe('Bob 🦊');
     expect(last).toEqual([]);
@@ -86,7 +114,7 @@ describe('opening a conversation', () => {
       { type: 'dial-started', address: BOB },
       { type: 'dial-failed', address: BOB, problem },
     ]);
-    expect(conversation(state)).toMatchObject({ link: 'closed', problem });
+    expect(conversation(state)).toMatchObject({ stage: 'closed', problem });
   });
 
   it('dialing again clears the last failure', () => {
@@ -96,12 +124,12 @@ describe('opening a conversation', () => {
       { type: 'dial-failed', address: BOB, problem },
       { type: 'dial-started', address: BOB },
     ]);
-    expect(conversation(state).link).toBe('connecting');
+    expect(conversation(state).stage).toBe('connecting');
     expect(conversation(state).problem).toBeUndefined();
   });
 
   it('conversations with different contacts are kept apart', () => {
-    const { state } = run([...opened(BOB), ...opened(CAROL), received({ kind: 'hello', name: 'Carol' }, 1, CAROL)]);
+    const { state } = run([...opened(BOB), ...opened(CAROL, 'Carol')]);
     expect(state.conversations.map((c) => [c.address, c.name])).toEqual([
       [BOB, ''],
       [CAROL, 'Carol'],
@@ -112,8 +140,7 @@ describe('opening a conversation', () => {
 describe('receiving messages', () => {
   it('a message is added to the conversation, counted unread and announced with the total', () => {
     const { state, last } = run([
-      ...opened(),
-      received({ kind: 'hello', name: 'Bob' }),
+      ...opened(BOB, 'Bob'),
       received(chat(1, 'hi'), 7_000),
     ]);
     expect(conversation(state).messages).toEqual([
@@ -218,7 +245,7 @@ describe('sending messages', () => {
 describe('links that close', () => {
   it('a link closed normally shows as closed, with no problem', () => {
     const { state } = run([...opened(), { type: 'link-closed', address: BOB, why: { kind: 'closed' } }]);
-    expect(conversation(state)).toMatchObject({ link: 'closed' });
+    expect(conversation(state)).toMatchObject({ stage: 'closed' });
     expect(conversation(state).problem).toBeUndefined();
   });
 
@@ -228,15 +255,14 @@ describe('links that close', () => {
       { type: 'link-closed', address: BOB, why: { kind: 'failed', detail: 'ICE failed' } },
     ]);
     expect(conversation(state)).toMatchObject({
-      link: 'closed',
+      stage: 'closed',
       problem: { kind: 'link-failed', detail: 'ICE failed' },
     });
   });
 
   it('messages and the name survive the link closing', () => {
     const { state } = run([
-      ...opened(),
-      received({ kind: 'hello', name: 'Bob' }),
+      ...opened(BOB, 'Bob'),
       received(chat(1)),
       { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
     ]);
@@ -251,9 +277,9 @@ describe('a contact that sends frames we cannot read', () => {
       ...opened(),
       ...Array.from({ length: MAX_BAD_FRAMES * 3 }, () => rejected(unknown)),
     ]);
-    expect(conversation(state)).toMatchObject({ link: 'open', badFrames: 0 });
+    expect(conversation(state)).toMatchObject({ stage: 'ready', badFrames: 0 });
     expect(conversation(state).problem).toBeUndefined();
-    expect(effects.slice(2).flat()).toEqual([]);
+    expect(effects.slice(4).flat()).toEqual([]);
   });
 
   it('a frame that is too large closes the link at once, as a protocol violation', () => {
@@ -273,8 +299,8 @@ describe('a contact that sends frames we cannot read', () => {
       ...opened(),
       ...Array.from({ length: MAX_BAD_FRAMES - 1 }, (_, i) => rejected(errors[i % errors.length] ?? malformed)),
     ]);
-    expect(before.effects.slice(2).flat()).toEqual([]);
-    expect(conversation(before.state)).toMatchObject({ link: 'open', badFrames: MAX_BAD_FRAMES - 1 });
+    expect(before.effects.slice(4).flat()).toEqual([]);
+    expect(conversation(before.state)).toMatchObject({ stage: 'ready', badFrames: MAX_BAD_FRAMES - 1 });
     expect(conversation(before.state).problem).toBeUndefined();
 
     const { state, last } = run([rejected(malformed)], before.state);
@@ -293,7 +319,7 @@ describe('a contact that sends frames we cannot read', () => {
       rejected(malformed),
       received(chat(2)),
     ]);
-    expect(conversation(state)).toMatchObject({ badFrames: 2, unread: 2, link: 'open' });
+    expect(conversation(state)).toMatchObject({ badFrames: 2, unread: 2, stage: 'ready' });
   });
 
   it('the protocol violation stays the reason once the link has closed', () => {
@@ -302,7 +328,7 @@ describe('a contact that sends frames we cannot read', () => {
       rejected({ kind: 'too-large', size: 70_000 }),
       { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
     ]);
-    expect(conversation(state)).toMatchObject({ link: 'closed', problem: { kind: 'protocol-violation' } });
+    expect(conversation(state)).toMatchObject({ stage: 'closed', problem: { kind: 'protocol-violation' } });
   });
 
   it('frames still in flight after the link closed change nothing', () => {
@@ -324,9 +350,9 @@ describe('a contact that sends frames we cannot read', () => {
       ...opened(),
       ...Array.from({ length: MAX_BAD_FRAMES }, () => rejected(malformed)),
       { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
-      { type: 'link-opened', address: BOB, myName: 'Alice' },
+      { type: 'link-opened', address: BOB },
     ]);
-    expect(conversation(state)).toMatchObject({ link: 'open', badFrames: 0 });
+    expect(conversation(state)).toMatchObject({ stage: 'securing', badFrames: 0 });
     expect(conversation(state).problem).toBeUndefined();
   });
 
@@ -338,7 +364,7 @@ describe('a contact that sends frames we cannot read', () => {
     ]);
     expect(last).toEqual([{ type: 'close-link', address: BOB }]);
     expect(conversation(state, BOB).problem?.kind).toBe('protocol-violation');
-    expect(conversation(state, CAROL)).toMatchObject({ link: 'open', badFrames: 0 });
+    expect(conversation(state, CAROL)).toMatchObject({ stage: 'ready', badFrames: 0 });
     expect(conversation(state, CAROL).problem).toBeUndefined();
   });
 
@@ -346,5 +372,105 @@ describe('a contact that sends frames we cannot read', () => {
     const { state, last } = run([rejected(malformed, CAROL)]);
     expect(state).toEqual(emptyConversations);
     expect(last).toEqual([]);
+  });
+});
+
+describe('connection requests', () => {
+  const stranger = (address = CAROL): ConversationEvent[] => [
+    { type: 'link-opened', address },
+    { type: 'session-established', address, peer: peerOf(address, 'Carol'), trusted: false },
+  ];
+
+  it('an unknown key that connects becomes a request, announced once, with nothing sent back', () => {
+    const { state, last } = run(stranger());
+    expect(conversation(state, CAROL)).toMatchObject({ stage: 'request', trusted: false, name: 'Carol' });
+    expect(last).toEqual([{ type: 'request-arrived', address: CAROL, peer: peerOf(CAROL, 'Carol') }]);
+  });
+
+  it('messages from someone not yet accepted are not shown', () => {
+    const { state, effects } = run([
+      ...stranger(),
+      received({ kind: 'accept' }, 1, CAROL),
+      received(chat(1, 'buy now'), 2, CAROL),
+    ]);
+    expect(conversation(state, CAROL).messages).toEqual([]);
+    expect(conversation(state, CAROL).stage).toBe('request');
+    expect(effects.slice(2).flat()).toEqual([]);
+  });
+
+  it('accepting says accept, and once they accepted too the chat is ready', () => {
+    const { state, last } = run([
+      ...stranger(),
+      received({ kind: 'accept' }, 1, CAROL),
+      { type: 'request-answered', address: CAROL, accept: true },
+    ]);
+    expect(conversation(state, CAROL).stage).toBe('ready');
+    expect(last).toEqual([
+      { type: 'send', address: CAROL, frame: { kind: 'accept' } },
+      { type: 'session-ready', address: CAROL, peer: peerOf(CAROL, 'Carol') },
+    ]);
+  });
+
+  it('declining says decline, closes the link, and is final for that request', () => {
+    const { state, last } = run([...stranger(), { type: 'request-answered', address: CAROL, accept: false }]);
+    expect(conversation(state, CAROL)).toMatchObject({ stage: 'closed', problem: { kind: 'declined-by-me' } });
+    expect(last).toEqual([
+      { type: 'send', address: CAROL, frame: { kind: 'decline' } },
+      { type: 'close-link', address: CAROL },
+    ]);
+    const again = run([{ type: 'request-answered', address: CAROL, accept: true }], state);
+    expect(again.state).toEqual(state);
+    expect(again.last).toEqual([]);
+  });
+
+  it('the dialler that is declined sees why, and its link closes', () => {
+    const { state, last } = run([
+      { type: 'dial-started', address: BOB },
+      { type: 'link-opened', address: BOB },
+      { type: 'session-established', address: BOB, peer: peerOf(BOB), trusted: true },
+      received({ kind: 'decline' }),
+    ]);
+    expect(conversation(state)).toMatchObject({ stage: 'closed', problem: { kind: 'declined' } });
+    expect(last).toEqual([{ type: 'close-link', address: BOB }]);
+  });
+
+  it('nothing can be sent while waiting for their accept', () => {
+    const waiting = run([
+      { type: 'dial-started', address: BOB },
+      { type: 'link-opened', address: BOB },
+      { type: 'session-established', address: BOB, peer: peerOf(BOB), trusted: true },
+    ]).state;
+    const { state, last } = run([{ type: 'chat-sent', address: BOB, id: id(1), text: 'early', at: 1 }], waiting);
+    expect(state).toEqual(waiting);
+    expect(last).toEqual([]);
+  });
+
+  it('a failed handshake closes the conversation with the reason', () => {
+    const problem = { kind: 'handshake-failed' as const, detail: 'decrypt-failed' };
+    const { state } = run([
+      { type: 'link-opened', address: BOB },
+      { type: 'session-failed', address: BOB, problem },
+    ]);
+    expect(conversation(state)).toMatchObject({ stage: 'closed', problem });
+  });
+});
+
+describe('a contact at a new address', () => {
+  it('is one conversation: the closed one at the old address is merged in', () => {
+    const NEW = 'tincan-t-bobnewaddressxxx';
+    const before = run([
+      ...opened(BOB, 'Bob'),
+      received(chat(1, 'at the old address')),
+      { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
+    ]).state;
+    const { state } = run(
+      [
+        { type: 'link-opened', address: NEW },
+        { type: 'session-established', address: NEW, peer: peerOf(BOB, 'Bob'), trusted: true },
+      ],
+      before,
+    );
+    expect(state.conversations.map((c) => c.address)).toEqual([NEW]);
+    expect(conversation(state, NEW)).toMatchObject({ unread: 1, messages: [{ text: 'at the old address' }] });
   });
 });

@@ -157,7 +157,7 @@ describe('bytes from a peer that are not a valid frame', () => {
     expect(errorOf(decodeFrame(bytes))).toEqual({ kind: 'unsupported-version', version });
   });
 
-  it.each([0x00, 0x03, 0x7f, 0xff])(
+  it.each([0x00, 0x05, 0x7f, 0xff])(
     'a frame of unknown kind 0x%s comes back as unknown-kind, not malformed',
     (frameKind) => {
       expect(errorOf(decodeFrame(Uint8Array.from([PROTOCOL_VERSION, frameKind, 1, 2, 3])))).toEqual({
@@ -249,5 +249,20 @@ describe('bytes from a peer that are not a valid frame', () => {
       kind: 'malformed',
       detail: 'hello: name length',
     });
+  });
+});
+
+describe('accept and decline frames', () => {
+  it.each(['accept', 'decline'] as const)('%s round-trips as two bytes', (kind) => {
+    const bytes = encodeFrame({ kind });
+    expect(bytes).toHaveLength(2);
+    expect(frameOf(decodeFrame(bytes))).toEqual({ kind });
+  });
+
+  it.each([
+    [FrameKind.Accept, 'accept'],
+    [FrameKind.Decline, 'decline'],
+  ])('kind %i with a body is malformed', (kind) => {
+    expect(errorOf(decodeFrame(Uint8Array.of(PROTOCOL_VERSION, kind, 0)))).toMatchObject({ kind: 'malformed' });
   });
 });
