@@ -32,6 +32,7 @@ import { createPeerJsAgent } from '../lib/agent/peerjs-agent';
 import { encodeFrame, MESSAGE_ID_BYTES } from '../lib/protocol/frame';
 import { FACTORY_SETTINGS, parseSignalingUrl, type SignalingServer } from '../lib/store/settings';
 import { type RunningSignalingServer, startSignalingServer } from '../server/signaling-server';
+import { createBarePeer } from '../tests/support/bare-peer';
 import { Peer } from '../tests/support/node-webrtc';
 import { ratio, type Summary, summarize } from './stats';
 
@@ -227,15 +228,7 @@ type BareEndpoint = { peer: PeerInstance; id: string; incoming: Map<string, Prom
 
 function startBare(signaling: SignalingServer): Promise<BareEndpoint> {
   const id = `bench-${randomBytes(8).toString('hex')}`;
-  const peer = new Peer(id, {
-    host: signaling.host,
-    port: signaling.port,
-    path: signaling.path,
-    secure: signaling.secure,
-    key: signaling.key,
-    config: { iceServers: ICE_SERVERS },
-    debug: 0,
-  });
+  const peer = createBarePeer(signaling, id, ICE_SERVERS);
   const endpoint: BareEndpoint = { peer, id, incoming: new Map() };
   // The answering side: accept, and echo whatever arrives.
   peer.on('connection', (connection) => {

@@ -17,8 +17,8 @@ import {
 import { MAX_BAD_FRAMES } from '../../lib/sessions/conversations';
 import { parseSignalingUrl } from '../../lib/store/settings';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
+import { createBarePeer } from '../support/bare-peer';
 import { startNodeAgent, textsFrom, waitFor } from '../support/node-agents';
-import { Peer } from '../support/node-webrtc';
 
 let server: RunningSignalingServer;
 let target: { agent: Agent; address: string };
@@ -43,15 +43,7 @@ async function stranger(): Promise<PeerJsPeer> {
   const signaling = parseSignalingUrl(server.url);
   strangerCount += 1;
   const id = `mallory${strangerCount}-${Math.random().toString(36).slice(2, 10)}`;
-  const peer = new Peer(id, {
-    host: signaling.host,
-    port: signaling.port,
-    path: signaling.path,
-    secure: signaling.secure,
-    key: signaling.key,
-    config: { iceServers: [] },
-    debug: 0,
-  });
+  const peer = createBarePeer(signaling, id);
   strangers.push(peer);
   await new Promise<void>((resolve, reject) => {
     peer.once('open', () => resolve());
