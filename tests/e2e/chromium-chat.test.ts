@@ -1,8 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChromiumWithExtension, launchChromiumWithExtension } from '../../scripts/browsers/chromium';
+import type { ChromiumWithExtension } from '../../scripts/browsers/chromium';
 import {
   connectTo,
   messageTexts,
@@ -12,34 +11,21 @@ import {
   waitForAddress,
   waitForMessage,
 } from '../../scripts/browsers/popup-actions';
-import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
-import { E2E_EXTENSION, E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, TEST_OUTPUT } from './support/paths';
+import { TEST_OUTPUT } from './support/paths';
+import { CHROMIUM_WITH_TINCAN, type Session, startSession } from './support/two-browsers';
 
-let server: RunningSignalingServer;
+let session: Session<ChromiumWithExtension, ChromiumWithExtension> | undefined;
 let alice: ChromiumWithExtension;
 let bob: ChromiumWithExtension;
-const profiles: string[] = [];
 const shots = join(TEST_OUTPUT, 'chromium');
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  server = await startSignalingServer({ port: E2E_SIGNALING_PORT, path: E2E_SIGNALING_PATH });
-  const profile = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tincan-chromium-'));
-    profiles.push(dir);
-    return dir;
-  };
-  [alice, bob] = await Promise.all([
-    launchChromiumWithExtension({ extensionDir: E2E_EXTENSION.chrome, userDataDir: profile() }),
-    launchChromiumWithExtension({ extensionDir: E2E_EXTENSION.chrome, userDataDir: profile() }),
-  ]);
+  session = await startSession(CHROMIUM_WITH_TINCAN, CHROMIUM_WITH_TINCAN);
+  [alice, bob] = session.browsers;
 });
 
-afterAll(async () => {
-  await Promise.allSettled([alice?.close(), bob?.close()]);
-  await server?.close();
-  for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('two Chromium users chat through the popup', () => {
   it('B pastes A’s address, both chat; with B’s popup closed, A’s message raises a notification and a badge of 1', async () => {

@@ -1,29 +1,32 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ChromiumWithExtension, launchChromiumWithExtension } from '../../scripts/browsers/chromium';
-import { type FirefoxWithExtension, launchFirefoxWithExtension } from '../../scripts/browsers/firefox';
+import type { ChromiumWithExtension } from '../../scripts/browsers/chromium';
+import type { FirefoxWithExtension } from '../../scripts/browsers/firefox';
 import * as chromiumPopup from '../../scripts/browsers/popup-actions';
-import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
+import type { RunningSignalingServer } from '../../server/signaling-server';
 import * as firefoxPopup from './support/firefox-popup';
-import { E2E_EXTENSION, E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, TEST_OUTPUT } from './support/paths';
+import { TEST_OUTPUT } from './support/paths';
+import {
+  CHROMIUM_WITH_TINCAN,
+  FIREFOX_WITH_TINCAN,
+  launchTwoBrowsers,
+  startE2ESignalingServer,
+  type TwoBrowsers,
+} from './support/two-browsers';
 
-let server: RunningSignalingServer;
-let chromium: ChromiumWithExtension | undefined;
-let firefox: FirefoxWithExtension | undefined;
-const profiles: string[] = [];
+let server: RunningSignalingServer | undefined;
+let pair: TwoBrowsers<ChromiumWithExtension, FirefoxWithExtension> | undefined;
 const shots = join(TEST_OUTPUT, 'cross-browser');
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  server = await startSignalingServer({ port: E2E_SIGNALING_PORT, path: E2E_SIGNALING_PATH });
+  server = await startE2ESignalingServer();
 });
 
 afterEach(async () => {
-  await Promise.allSettled([chromium?.close(), firefox?.close()]);
-  chromium = firefox = undefined;
-  for (const dir of profiles.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await pair?.close();
+  pair = undefined;
 });
 
 afterAll(async () => {
@@ -32,15 +35,8 @@ afterAll(async () => {
 
 /** A fresh Chromium user (Carol) and a fresh Firefox user (Finn), both with Tincan and a name. */
 async function launchPair() {
-  const profile = (prefix: string) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    profiles.push(dir);
-    return dir;
-  };
-  [chromium, firefox] = await Promise.all([
-    launchChromiumWithExtension({ extensionDir: E2E_EXTENSION.chrome, userDataDir: profile('tincan-chromium-') }),
-    launchFirefoxWithExtension({ extensionDir: E2E_EXTENSION.firefox, userDataDir: profile('tincan-firefox-') }),
-  ]);
+  pair = await launchTwoBrowsers(CHROMIUM_WITH_TINCAN, FIREFOX_WITH_TINCAN);
+  const [chromium, firefox] = pair.browsers;
   await Promise.all([chromiumPopup.setDisplayName(chromium, 'Carol'), firefoxPopup.setDisplayName(firefox, 'Finn')]);
   const [carol, finn] = await Promise.all([chromium.openPopup(), firefox.openPopup()]);
   const [carolAddress, finnAddress] = await Promise.all([

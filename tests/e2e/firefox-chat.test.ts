@@ -1,9 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FirefoxWithExtension, launchFirefoxWithExtension } from '../../scripts/browsers/firefox';
-import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
+import type { FirefoxWithExtension } from '../../scripts/browsers/firefox';
 import {
   connectTo,
   messageTexts,
@@ -14,33 +12,21 @@ import {
   waitForAddress,
   waitForMessage,
 } from './support/firefox-popup';
-import { E2E_EXTENSION, E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, TEST_OUTPUT } from './support/paths';
+import { TEST_OUTPUT } from './support/paths';
+import { FIREFOX_WITH_TINCAN, type Session, startSession } from './support/two-browsers';
 
-let server: RunningSignalingServer;
+let session: Session<FirefoxWithExtension, FirefoxWithExtension> | undefined;
 let alice: FirefoxWithExtension;
 let bob: FirefoxWithExtension;
-const profiles: string[] = [];
 const shots = join(TEST_OUTPUT, 'firefox');
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  server = await startSignalingServer({ port: E2E_SIGNALING_PORT, path: E2E_SIGNALING_PATH });
-  const profile = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tincan-firefox-'));
-    profiles.push(dir);
-    return dir;
-  };
-  [alice, bob] = await Promise.all([
-    launchFirefoxWithExtension({ extensionDir: E2E_EXTENSION.firefox, userDataDir: profile() }),
-    launchFirefoxWithExtension({ extensionDir: E2E_EXTENSION.firefox, userDataDir: profile() }),
-  ]);
+  session = await startSession(FIREFOX_WITH_TINCAN, FIREFOX_WITH_TINCAN);
+  [alice, bob] = session.browsers;
 });
 
-afterAll(async () => {
-  await Promise.allSettled([alice?.close(), bob?.close()]);
-  await server?.close();
-  for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('two Firefox users chat through the popup', () => {
   it('B pastes A’s address, both chat; with B’s popup closed, A’s message raises a notification and a badge of 1', async () => {
