@@ -1,0 +1,141 @@
+import { createHash, hkdfSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { toBase32 } from '../../../lib/bytes';
+import {
+  certifyStaticKey,
+  createIdentity,
+  FINGERPRINT_LABEL,
+  fingerprint,
+  SAFETY_NUMBER_LABEL,
+  STATIC_KEY_LABEL,
+  safetyNumber,
+  verifyStaticKey,
+} from '../../../lib/crypto/identity';
+import { ed25519, x25519 } from '../../../lib/crypto/primitives';
+
+/** Deterministic "randomness" so identities (and so the pinned values below) are reproducible. */
+function seededRandom(seed: number) {
+  let counter = seed;
+  return (length: number) => createHash('sha256').update(`seed-${counter++}`).digest().subarray(0, length);
+}
+
+const alice = createIdentity(seededRandom(1));
+const bob = createIdentity(seededRandom(1000));
+
+describe('an identity certifies its own Noise static key', () => {
+  it('a new identity has consistent keys and a certificate that verifies', () => {
+    expect(alice.signingPublic).toEqual(ed25519.publicKeyFromSeed(alice.signingSeed));
+    expect(alice.staticPublic).toEqual(x25519.keyPairFromSecret(alice.staticSecret).publicKey);
+    expect(alice.certificate).toHaveLength(64);
+    expect(verifyStaticKey(alice.signingPublic, alice.staticPublic, alice.certificate)).toBe(true);
+  });
+
+  it('the certificate is an Ed25519 signature over the label, a zero byte and the static key', () => {
+    const signed = Buffer.concat([Buffer.from(STATIC_KEY_LABEL), Buffer.of(0), alice.staticPublic]);
+    expect(ed25519.verify(alice.signingPublic, signed, alice.certificate)).toBe(true);
+  });
+
+  it('a certificate does not vouch for another static key', () => {
+    expect(verifyStaticKey(alice.signingPublic, bob.staticPublic, alice.certificate)).toBe(false);
+  });
+
+  it('a certificate made by another identity does not verify under this one', () => {
+    const forged = certifyStaticKey(bob.signingSeed, alice.staticPublic);
+    expect(verifyStaticKey(alice.signingPublic, alice.staticPublic, forged)).toBe(false);
+    expect(verifyStaticKey(bob.signingPublic, alice.staticPublic, forged)).toBe(true);
+  });
+
+  it('a certificate with any bit flipped fails', () => {
+    for (let bit = 0; bit < 512; bit += 7) {
+      const flipped = alice.certificate.slice();
+      flipped[bit >> 3] = (flipped[bit >> 3] ?? 0) ^ (1 << (bit & 7));
+      expect(verifyStaticKey(alice.signingPublic, alice.staticPublic, flipped)).toBe(false);
+    }
+  });
+
+  it('malformed keys and certificates from a peer are refused without throwing', () => {
+    const { signingPublic, staticPublic, certificate } = alice;
+    expect(verifyStaticKey(signingPublic.subarray(1), staticPublic, certificate)).toBe(false);
+    expect(verifyStaticKey(signingPublic, staticPublic.subarray(1), certificate)).toBe(false);
+    expect(verifyStaticKey(signingPublic, staticPublic, certificate.subarray(1))).toBe(false);
+    expect(verifyStaticKey(signingPublic, staticPublic, new Uint8Array(64))).toBe(false);
+    // The identity point (small order) and a non-canonical y = p.
+    const identityPoint = new Uint8Array(32);
+    identityPoint[0] = 1;
+    expect(verifyStaticKey(identityPoint, staticPublic, certificate)).toBe(false);
+    const yIsP = Uint8Array.from([0xed, ...new Array(30).fill(0xff), 0x7f]);
+    expect(verifyStaticKey(yIsP, staticPublic, certificate)).toBe(false);
+  });
+
+  it('a random source that returns too few bytes is refused, not stretched', () => {
+    expect(() => createIdentity((length) => new Uint8Array(length - 1))).toThrow(RangeError);
+  });
+});
+
+describe('fingerprints', () => {
+  it('are four groups of four lowercase base32 characters', () => {
+    expect(fingerprint(alice.signingPublic)).toMatch(/^[a-z2-7]{4}( [a-z2-7]{4}){3}$/);
+  });
+
+  it('are the first 80 bits of SHA-256(label || key), computed independently', () => {
+    const digest = createHash('sha256').update(FINGERPRINT_LABEL).update(alice.signingPublic).digest();
+    const expected = toBase32(digest).slice(0, 16);
+    expect(fingerprint(alice.signingPublic).replaceAll(' ', '')).toBe(expected);
+  });
+
+  it('stay the same from release to release (pinned)', () => {
+    expect(fingerprint(new Uint8Array(32).fill(0x42))).toBe(PINNED_FINGERPRINT);
+  });
+
+  it('differ for different keys', () => {
+    expect(fingerprint(alice.signingPublic)).not.toBe(fingerprint(bob.signingPublic));
+  });
+});
+
+describe('safety numbers', () => {
+  it('are 60 digits in 12 groups of 5', () => {
+    expect(safetyNumber(alice.signingPublic, bob.signingPublic)).toMatch(/^(\d{5} ){11}\d{5}$/);
+  });
+
+  it('are the same whichever side computes them', () => {
+    expect(safetyNumber(alice.signingPublic, bob.signingPublic)).toBe(
+      safetyNumber(bob.signingPublic, alice.signingPublic),
+    );
+  });
+
+  it('change when either key changes, even by one bit', () => {
+    const base = safetyNumber(alice.signingPublic, bob.signingPublic);
+    const carol = createIdentity(seededRandom(2000));
+    expect(safetyNumber(alice.signingPublic, carol.signingPublic)).not.toBe(base);
+    const tweaked = bob.signingPublic.slice();
+    tweaked[31] = (tweaked[31] ?? 0) ^ 1;
+    expect(safetyNumber(alice.signingPublic, tweaked)).not.toBe(base);
+  });
+
+  it('follow the documented derivation (HKDF-SHA256 over the sorted keys, 40-bit chunks mod 100000)', () => {
+    const [low, high] = [alice.signingPublic, bob.signingPublic].sort((a, b) => Buffer.compare(a, b));
+    const okm = Buffer.from(
+      hkdfSync(
+        'sha256',
+        Buffer.concat([low, high].filter((key) => key !== undefined)),
+        Buffer.alloc(0),
+        SAFETY_NUMBER_LABEL,
+        60,
+      ),
+    );
+    const groups = Array.from({ length: 12 }, (_, i) => String(okm.readUIntBE(i * 5, 5) % 100_000).padStart(5, '0'));
+    expect(safetyNumber(alice.signingPublic, bob.signingPublic)).toBe(groups.join(' '));
+  });
+
+  it('stay the same from release to release (pinned)', () => {
+    expect(safetyNumber(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2))).toBe(PINNED_SAFETY_NUMBER);
+  });
+
+  it('refuse keys of the wrong size', () => {
+    expect(() => safetyNumber(alice.signingPublic, new Uint8Array(31))).toThrow(RangeError);
+  });
+});
+
+// Cross-checked with Python's hashlib/hmac when first pinned.
+const PINNED_FINGERPRINT = '2zqo sjhn wprx lnlb';
+const PINNED_SAFETY_NUMBER = '92906 67092 27020 89682 54085 42177 26887 79194 73712 52937 54254 77542';
