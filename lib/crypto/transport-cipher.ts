@@ -106,7 +106,8 @@ class CounterCipher implements TransportCipher {
     // With the key at hand the AEAD runs now and copies the input itself; otherwise copy it
     // before waiting, so the caller may reuse its buffer as soon as this returns.
     const key = this.key;
-    const attempt = key ? operate(key, n, input) : this.pending.then((k) => operate(k, n, input.slice()));
+    const waiting = key ? undefined : input.slice();
+    const attempt = key ? operate(key, n, input) : this.pending.then((k) => operate(k, n, waiting ?? input));
     attempt.catch(() => {});
     // An earlier failure rejects this call too: nothing after a bad frame is delivered.
     const settled = this.tail
