@@ -89,7 +89,7 @@ describe.each(CIPHERS)('transport cipher (%s)', (cipher) => {
     const interval = 3;
     const { send, receive } = pair(cipher, interval);
     const sealed = await sealAll(send, 10);
-    let key = KEY;
+    let key: Uint8Array = KEY;
     for (const [n, ciphertext] of sealed.entries()) {
       if (n > 0 && n % interval === 0) key = referenceRekey(cipher, key);
       expect(toHex(ciphertext), `message ${n}`).toBe(toHex(referenceSeal(cipher, key, BigInt(n), message(n))));
