@@ -16,10 +16,6 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function field(record: Record<string, unknown>, name: string): unknown {
-  return record[name];
-}
-
 export function text(record: Record<string, unknown>, name: string): string {
   const value = record[name];
   if (typeof value !== 'string') throw new Error(`vector field ${name} is not a string`);
