@@ -7,50 +7,72 @@
  * noise hits both alike. Warm-up rounds are dropped.
  *
  *  connect     A fresh pair of endpoints, registered on the server before the clock starts; then
- *              the time from dialing to an open data connection at the dialer:
- *                ours: `agent.connect(address)` until it resolves;
+ *              the time from dialing until the dialer can send:
+ *                ours: two agents that are saved contacts of each other (as after an earlier
+ *                      chat, so no request waits for a user); `agent.connect(address)` until the
+ *                      dialer's conversation is 'ready': the data connection, the Noise XX
+ *                      handshake and both sides' accept;
  *                bare: `peer.connect(id, { reliable: true, serialization: 'raw' })` until 'open'.
- *              Untimed afterwards: wait until the answering side is open too, close everything,
- *              let the teardown settle.
+ *              Untimed afterwards: wait until the answering side is ready/open too, close
+ *              everything, let the teardown settle.
  *  round trip  One long-lived pair each; the time from sending a small message to its echo
  *              arriving back at the sender:
  *                ours: `agent.send(b, text)`; b replies with `agent.send(a, text)` from its
  *                      'message-arrived' listener; stops at a's 'message-arrived' for the reply;
- *                bare: `connection.send(bytes)`, as many bytes as our chat frame for that text;
- *                      the far side sends them back from its 'data' listener.
+ *                bare: `connection.send(bytes)`, as many bytes as our (unencrypted) chat frame
+ *                      for that text; the far side sends them back from its 'data' listener.
  *              The clock stops inside the listener that sees the echo, for both.
  *
  * Prints medians and p90s, then the ratios; the last line is exactly
  * `connect-ratio=<ours/bare> rtt-ratio=<ours/bare>`. A benchmark: it asserts nothing.
+ *
+ * bench/session.ts reuses the endpoints and the round-trip phase; they are exported below, and
+ * the run starts only when this file is the script tsx was given.
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import type { DataConnection, Peer as PeerInstance } from 'peerjs';
-import type { Agent, AgentEvent } from '../lib/agent/agent';
-import { createPeerJsAgent } from '../lib/agent/peerjs-agent';
+import type { AgentEvent } from '../lib/agent/agent';
 import { encodeFrame, MESSAGE_ID_BYTES } from '../lib/protocol/frame';
-import { FACTORY_SETTINGS, parseSignalingUrl, type SignalingServer } from '../lib/store/settings';
+import type { Contact } from '../lib/store/contacts';
+import { parseSignalingUrl } from '../lib/store/settings';
 import { type RunningSignalingServer, startSignalingServer } from '../server/signaling-server';
 import { createBarePeer } from '../tests/support/bare-peer';
-import { Peer } from '../tests/support/node-webrtc';
-import { ratio, type Summary, summarize } from './stats';
+import { conversationWith, localSettings, type NodeUser, startNodeUser, waitFor } from '../tests/support/node-agents';
+import {
+  formatMs,
+  halves,
+  interleave,
+  ratio,
+  type Samples,
+  type Sampling,
+  type Summary,
+  summarize,
+  tableHeader,
+  tableRow,
+} from './stats';
+
+/** Any single step (registration, dial, echo) that takes longer than this counts as failed. */
+export const STEP_TIMEOUT_MS = 10_000;
+/** Pause after closing a sample's endpoints, so teardown does not bleed into the next. */
+export const SETTLE_MS = 30;
+const MAX_FAILURES = 5;
 
 /** Sample counts; `BENCH_CONNECT_ROUNDS` / `BENCH_RTT_ROUNDS` override them (the time budgets still apply). */
-const CONNECT_ROUNDS = countFromEnv('BENCH_CONNECT_ROUNDS', 30);
-const CONNECT_WARMUP = 3;
-const RTT_ROUNDS = countFromEnv('BENCH_RTT_ROUNDS', 200);
-const RTT_WARMUP = 20;
-/** Any single step (registration, dial, echo) that takes longer than this counts as failed. */
-const STEP_TIMEOUT_MS = 10_000;
-/** Pause after closing a connect sample's endpoints, so teardown does not bleed into the next. */
-const SETTLE_MS = 30;
-/** Rounds stop being started once a phase has run this long; a run stays well under 2 minutes. */
-const CONNECT_BUDGET_MS = 70_000;
-const RTT_BUDGET_MS = 25_000;
-const MAX_FAILURES = 5;
-/** How long the round-trip pair waits for the dialer's hello to land at the answering agent. */
-const HELLO_GRACE_MS = 100;
+const CONNECT: Sampling = {
+  rounds: countFromEnv('BENCH_CONNECT_ROUNDS', 30),
+  warmup: 3,
+  budgetMs: 70_000,
+  maxFailures: MAX_FAILURES,
+};
+export const ROUND_TRIPS: Sampling = {
+  rounds: countFromEnv('BENCH_RTT_ROUNDS', 200),
+  warmup: 20,
+  budgetMs: 25_000,
+  maxFailures: MAX_FAILURES,
+};
 /** Last resort: if something hangs anyway, say so and leave. */
 const HARD_DEADLINE_MS = 115_000;
 
@@ -60,14 +82,14 @@ const DISPLAY_NAME = 'bench';
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function countFromEnv(name: string, fallback: number): number {
+export function countFromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
@@ -76,7 +98,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** Starts two endpoints at once; if either fails, closes the other and rethrows. */
-async function pair<T>(start: () => Promise<T>, close: (endpoint: T) => void): Promise<[T, T]> {
+export async function pair<T>(start: () => Promise<T>, close: (endpoint: T) => void): Promise<[T, T]> {
   const [first, second] = await Promise.allSettled([start(), start()]);
   if (first.status === 'fulfilled' && second.status === 'fulfilled') return [first.value, second.value];
   for (const result of [first, second]) if (result.status === 'fulfilled') close(result.value);
@@ -103,61 +125,50 @@ function timeEcho(arm: (echoed: () => void) => void, send: () => void, what: str
 // ---------------------------------------------------------------------------------------------
 // OURS: the agent, exactly as the extension and the integration tests create it
 
-type OursEndpoint = { agent: Agent; address: string };
+export const stopOurs = (user: NodeUser) => user.agent.stop();
 
-/** Resolves with the first value `probe` gives, checked now and after every agent event. */
-function agentReaches<T>(agent: Agent, probe: () => T | undefined, what: string): Promise<T> {
-  let unsubscribe = () => {};
-  return within(
-    new Promise<T>((resolve) => {
-      const check = () => {
-        const value = probe();
-        if (value !== undefined) resolve(value);
-      };
-      unsubscribe = agent.subscribe(check);
-      check();
-    }),
-    STEP_TIMEOUT_MS,
-    what,
-  ).finally(() => unsubscribe());
+const savedContact = (user: NodeUser, at: number): Contact => ({
+  identityKey: user.identity.identityKey,
+  petname: DISPLAY_NAME,
+  address: user.address,
+  verified: true,
+  addedAt: at,
+});
+
+/**
+ * Two online agents, each a saved contact of the other at its current address: what the
+ * background hands the agent after an earlier chat. A connection between them needs no request.
+ */
+export async function startContacts(server: RunningSignalingServer): Promise<[NodeUser, NodeUser]> {
+  const [a, b] = await pair(() => startNodeUser(server, DISPLAY_NAME), stopOurs);
+  const settings = localSettings(server, DISPLAY_NAME);
+  // Same server and ICE list: the agents keep their transports and addresses.
+  a.agent.configure({ settings, identity: a.identity, contacts: [savedContact(b, Date.now())] });
+  b.agent.configure({ settings, identity: b.identity, contacts: [savedContact(a, Date.now())] });
+  return [a, b];
 }
 
-function conversationWith(agent: Agent, address: string) {
-  return agent.snapshot().conversations.find((c) => c.address === address);
+/** Whether `user` can chat with `other` now. */
+export const readyFor = (user: NodeUser, other: NodeUser) =>
+  conversationWith(user.agent, other.address)?.stage === 'ready';
+
+/** Resolves once `user` can chat with `other`. */
+export const whenReady = (user: NodeUser, other: NodeUser) =>
+  waitFor(user.agent, () => readyFor(user, other), STEP_TIMEOUT_MS);
+
+/** `a` dials its contact `b`; resolves once `a` can send (its conversation is 'ready'). */
+export async function dialContact(a: NodeUser, b: NodeUser): Promise<void> {
+  await within(a.agent.connect(b.address), STEP_TIMEOUT_MS, 'agent.connect');
+  await whenReady(a, b);
 }
 
-async function startOurs(signaling: SignalingServer): Promise<OursEndpoint> {
-  const agent = createPeerJsAgent(Peer);
-  agent.configure({ ...FACTORY_SETTINGS, signaling, iceServers: ICE_SERVERS, displayName: DISPLAY_NAME });
-  try {
-    const address = await agentReaches(
-      agent,
-      () => {
-        const status = agent.snapshot().status;
-        return status.state === 'online' ? status.address : undefined;
-      },
-      'agent registration',
-    );
-    return { agent, address };
-  } catch (error) {
-    agent.stop();
-    throw error;
-  }
-}
-
-const stopOurs = (endpoint: OursEndpoint) => endpoint.agent.stop();
-
-async function oursConnectSample(signaling: SignalingServer): Promise<number> {
-  const [a, b] = await pair(() => startOurs(signaling), stopOurs);
+async function oursConnectSample(server: RunningSignalingServer): Promise<number> {
+  const [a, b] = await startContacts(server);
   try {
     const started = performance.now();
-    await within(a.agent.connect(b.address), STEP_TIMEOUT_MS, 'agent.connect');
+    await dialContact(a, b);
     const elapsed = performance.now() - started;
-    await agentReaches(
-      b.agent,
-      () => (conversationWith(b.agent, a.address)?.link === 'open' ? true : undefined),
-      'answer',
-    );
+    await whenReady(b, a);
     return elapsed;
   } finally {
     stopOurs(a);
@@ -166,22 +177,13 @@ async function oursConnectSample(signaling: SignalingServer): Promise<number> {
 }
 
 /** A connected pair of agents whose far side echoes every chat message back. */
-async function oursEchoPair(signaling: SignalingServer) {
-  const [a, b] = await pair(() => startOurs(signaling), stopOurs);
+async function oursEchoPair(server: RunningSignalingServer) {
+  const [a, b] = await startContacts(server);
   try {
-    await within(a.agent.connect(b.address), STEP_TIMEOUT_MS, 'agent.connect');
-    // Let both hellos land first, so nothing but the round trips is on the wire from here on.
-    await agentReaches(
-      a.agent,
-      () => (conversationWith(a.agent, b.address)?.name === DISPLAY_NAME ? true : undefined),
-      'hello from the answering agent',
-    );
-    await agentReaches(
-      b.agent,
-      () => (conversationWith(b.agent, a.address)?.link === 'open' ? true : undefined),
-      'answering agent open',
-    );
-    await sleep(HELLO_GRACE_MS);
+    await dialContact(a, b);
+    await whenReady(b, a);
+    // Let the accepts settle, so nothing but the round trips is on the wire from here on.
+    await sleep(SETTLE_MS);
   } catch (error) {
     stopOurs(a);
     stopOurs(b);
@@ -198,12 +200,6 @@ async function oursEchoPair(signaling: SignalingServer) {
     echoed();
   });
   return {
-    /**
-     * Whether the answering agent shows the dialer's hello. It sometimes does not: with @roamhq/wrtc
-     * the answerer's DataConnection can emit 'data' before 'open', and the transport only listens
-     * from 'open' on. The round trips do not depend on it.
-     */
-    answererGotHello: conversationWith(b.agent, a.address)?.name === DISPLAY_NAME,
     roundTrip: (text: string) =>
       timeEcho(
         (echoed) => {
@@ -224,15 +220,15 @@ async function oursEchoPair(signaling: SignalingServer) {
 // ---------------------------------------------------------------------------------------------
 // BARE: two PeerJS `Peer`s and one DataConnection, nothing else
 
-type BareEndpoint = { peer: PeerInstance; id: string; incoming: Map<string, Promise<DataConnection>> };
+export type BareEndpoint = { peer: PeerInstance; id: string; incoming: Map<string, Promise<DataConnection>> };
 
-function startBare(signaling: SignalingServer): Promise<BareEndpoint> {
+/** A registered PeerJS Peer that accepts every connection, and echoes what arrives when `echo` says so. */
+export function startBare(server: RunningSignalingServer, { echo = true } = {}): Promise<BareEndpoint> {
   const id = `bench-${randomBytes(8).toString('hex')}`;
-  const peer = createBarePeer(signaling, id, ICE_SERVERS);
+  const peer = createBarePeer(parseSignalingUrl(server.url), id, ICE_SERVERS);
   const endpoint: BareEndpoint = { peer, id, incoming: new Map() };
-  // The answering side: accept, and echo whatever arrives.
   peer.on('connection', (connection) => {
-    connection.on('data', (data) => connection.send(data));
+    if (echo) connection.on('data', (data) => connection.send(data));
     endpoint.incoming.set(
       connection.peer,
       new Promise((resolve) => connection.once('open', () => resolve(connection))),
@@ -251,9 +247,10 @@ function startBare(signaling: SignalingServer): Promise<BareEndpoint> {
   });
 }
 
-const stopBare = (endpoint: BareEndpoint) => endpoint.peer.destroy();
+export const stopBare = (endpoint: BareEndpoint) => endpoint.peer.destroy();
 
-function dialBare(from: BareEndpoint, to: BareEndpoint): Promise<DataConnection> {
+/** Resolves with the dialer's connection once it is open. */
+export function dialBare(from: BareEndpoint, to: BareEndpoint): Promise<DataConnection> {
   const connection = from.peer.connect(to.id, { reliable: true, serialization: 'raw' });
   return within(
     new Promise<DataConnection>((resolve, reject) => {
@@ -266,17 +263,18 @@ function dialBare(from: BareEndpoint, to: BareEndpoint): Promise<DataConnection>
   );
 }
 
-async function answeredBare(at: BareEndpoint, from: string): Promise<DataConnection> {
+export async function answeredBare(at: BareEndpoint, from: string): Promise<DataConnection> {
   // The answering side hears the offer before the dialer can open, so this is normally set.
-  for (let waited = 0; !at.incoming.has(from); waited += 5) {
+  for (let waited = 0; ; waited += 5) {
+    const incoming = at.incoming.get(from);
+    if (incoming) return within(incoming, STEP_TIMEOUT_MS, 'bare answer');
     if (waited > STEP_TIMEOUT_MS) throw new Error('bare answer: no incoming connection');
     await sleep(5);
   }
-  return within(at.incoming.get(from) as Promise<DataConnection>, STEP_TIMEOUT_MS, 'bare answer');
 }
 
-async function bareConnectSample(signaling: SignalingServer): Promise<number> {
-  const [a, b] = await pair(() => startBare(signaling), stopBare);
+async function bareConnectSample(server: RunningSignalingServer): Promise<number> {
+  const [a, b] = await pair(() => startBare(server), stopBare);
   try {
     const started = performance.now();
     await dialBare(a, b);
@@ -297,8 +295,8 @@ function asBytes(data: unknown): Uint8Array | undefined {
 }
 
 /** A connected pair of Peers whose far side echoes every message back. */
-async function bareEchoPair(signaling: SignalingServer) {
-  const [a, b] = await pair(() => startBare(signaling), stopBare);
+async function bareEchoPair(server: RunningSignalingServer) {
+  const [a, b] = await pair(() => startBare(server), stopBare);
   let connection: DataConnection;
   try {
     connection = await dialBare(a, b);
@@ -338,161 +336,137 @@ async function bareEchoPair(signaling: SignalingServer) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The round-trip phase, shared with bench:session
+
+const roundTripText = (round: number) => `round trip ${String(round).padStart(4, '0')}`;
+
+/** The bytes our agent's chat frame for `text` has before encryption: what bare sends in its place. */
+export const chatFrameBytes = (text: string) =>
+  encodeFrame({ kind: 'chat', id: new Uint8Array(MESSAGE_ID_BYTES), sentAt: Date.now(), text }).length;
+
+export type RoundTrips = {
+  samples: Samples;
+  messageBytes: number;
+  /** Messages our conversation held at the end. */
+  kept: number;
+};
+
+/** One long-lived echoing pair each, ours and bare; small-message round trips in turns. */
+export async function measureRoundTrips(server: RunningSignalingServer): Promise<RoundTrips> {
+  const ours = await oursEchoPair(server);
+  const bare = await bareEchoPair(server).catch((error: unknown) => {
+    ours.close();
+    throw error;
+  });
+  try {
+    const samples = await interleave(
+      ROUND_TRIPS,
+      (round) => ours.roundTrip(roundTripText(round)),
+      (round) => bare.roundTrip(round, chatFrameBytes(roundTripText(round))),
+    );
+    return { samples, messageBytes: chatFrameBytes(roundTripText(0)), kept: ours.kept() };
+  } finally {
+    ours.close();
+    bare.close();
+  }
+}
+
+type Paired = { ours: Summary; bare: Summary };
+
+/**
+ * Prints how a fresh-endpoints phase and the round trips were sampled, their table, whether the
+ * round trips drifted, and what was not counted; returns the summaries.
+ */
+export function printPairedPhases(
+  phase: { label: string; sampling: Sampling; samples: Samples; measured: string },
+  rtt: RoundTrips,
+): { phase: Paired; rtt: Paired } {
+  const summaries = {
+    phase: { ours: summarize(phase.samples.ours), bare: summarize(phase.samples.bare) },
+    rtt: { ours: summarize(rtt.samples.ours), bare: summarize(rtt.samples.bare) },
+  };
+  const [oursFirst, oursSecond] = halves(rtt.samples.ours);
+  const [bareFirst, bareSecond] = halves(rtt.samples.bare);
+  console.log(
+    `${phase.label}: ${phase.sampling.rounds} rounds (+${phase.sampling.warmup} warm-up dropped), fresh ids and keys ` +
+      `per sample, ${phase.measured}; round trip: ${ROUND_TRIPS.rounds} rounds (+${ROUND_TRIPS.warmup} warm-up ` +
+      `dropped), ${rtt.messageBytes}-byte messages; ours/bare alternate, order flipped each round`,
+  );
+  console.log('');
+  console.log(tableHeader());
+  console.log(tableRow(`${phase.label} ours`, summaries.phase.ours));
+  console.log(tableRow(`${phase.label} bare`, summaries.phase.bare));
+  console.log(tableRow('round trip ours', summaries.rtt.ours));
+  console.log(tableRow('round trip bare', summaries.rtt.bare));
+  console.log('');
+  console.log(
+    `round-trip median, 1st half → 2nd half: ours ${formatMs(oursFirst)} → ${formatMs(oursSecond)} ` +
+      `(conversation holds ${rtt.kept} messages at the end), bare ${formatMs(bareFirst)} → ${formatMs(bareSecond)}`,
+  );
+  for (const failure of [...phase.samples.failures, ...rtt.samples.failures]) console.log(`not counted: ${failure}`);
+  return summaries;
+}
+
+export function describeMachine(server: RunningSignalingServer): string {
+  return `server ${server.url}, @roamhq/wrtc, iceServers: [], Node ${process.version}, ${availableParallelism()} CPUs`;
+}
+
+/**
+ * Runs a bench's `main` with a local PeerServer and a hard deadline, and exits when it is done
+ * (@roamhq/wrtc's native threads may otherwise hold the event loop a while).
+ */
+export function runBench(
+  name: string,
+  hardDeadlineMs: number,
+  main: (server: RunningSignalingServer) => Promise<void>,
+): void {
+  const deadline = setTimeout(() => {
+    console.error(`${name}: still running after ${hardDeadlineMs / 1000} s; giving up`);
+    process.exit(1);
+  }, hardDeadlineMs);
+  deadline.unref();
+  const run = async () => {
+    const server = await startSignalingServer({ host: '127.0.0.1', port: 0 });
+    try {
+      await main(server);
+    } finally {
+      await sleep(SETTLE_MS);
+      await within(server.close(), 2_000, 'server close').catch(() => {});
+    }
+  };
+  run().then(
+    () => setTimeout(() => process.exit(0), 100).unref(),
+    (error: unknown) => {
+      console.error(`${name} failed:`, error);
+      process.exit(1);
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // The run
 
-type Samples = { ours: number[]; bare: number[]; failures: string[] };
-
-/** Runs rounds of one OURS and one BARE sample, flipping their order each round. */
-async function interleave(
-  rounds: number,
-  warmup: number,
-  budgetMs: number,
-  ours: (round: number) => Promise<number>,
-  bare: (round: number) => Promise<number>,
-  between: () => Promise<void> = async () => {},
-): Promise<Samples> {
-  const samples: Samples = { ours: [], bare: [], failures: [] };
-  const started = performance.now();
-  for (let round = 0; round < warmup + rounds; round++) {
-    if (performance.now() - started > budgetMs) {
-      samples.failures.push(`time budget of ${budgetMs} ms used up after ${round} rounds`);
-      break;
-    }
-    const order: Array<['ours' | 'bare', (round: number) => Promise<number>]> = [
-      ['ours', ours],
-      ['bare', bare],
-    ];
-    if (round % 2 === 1) order.reverse();
-    for (const [side, take] of order) {
-      try {
-        const ms = await take(round);
-        if (round >= warmup) samples[side].push(ms);
-      } catch (error) {
-        samples.failures.push(`${side} round ${round}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      await between();
-    }
-    if (samples.failures.length >= MAX_FAILURES) break;
-  }
-  return samples;
-}
-
-const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : 'n/a');
-
-function row(label: string, summary: Summary): string {
-  return [
-    label.padEnd(18),
-    String(summary.n).padStart(4),
-    ms(summary.median).padStart(11),
-    ms(summary.p90).padStart(11),
-    ms(summary.min).padStart(11),
-    ms(summary.max).padStart(11),
-  ].join('');
-}
-
-async function main(): Promise<number> {
-  const deadline = setTimeout(() => {
-    console.error(`bench:connect: still running after ${HARD_DEADLINE_MS / 1000} s; giving up`);
-    process.exit(1);
-  }, HARD_DEADLINE_MS);
-  deadline.unref();
-
-  const server: RunningSignalingServer = await startSignalingServer({ host: '127.0.0.1', port: 0 });
-  const signaling = parseSignalingUrl(server.url);
-  const text = (round: number) => `round trip ${String(round).padStart(4, '0')}`;
-  // Bare messages are exactly as long as the chat frame our agent puts on the wire for the text.
-  const frameSize = (round: number) =>
-    encodeFrame({ kind: 'chat', id: new Uint8Array(MESSAGE_ID_BYTES), sentAt: Date.now(), text: text(round) }).length;
-
+async function main(server: RunningSignalingServer): Promise<void> {
   console.log('Tincan bench:connect: our agent (createPeerJsAgent) vs bare PeerJS');
-  console.log(
-    `server ${server.url}, @roamhq/wrtc, iceServers: [], Node ${process.version}, ${availableParallelism()} CPUs`,
-  );
+  console.log(describeMachine(server));
 
-  let connect: Samples;
-  let rtt: Samples;
-  let oursKept = 0;
-  let answererGotHello = true;
-  try {
-    connect = await interleave(
-      CONNECT_ROUNDS,
-      CONNECT_WARMUP,
-      CONNECT_BUDGET_MS,
-      () => oursConnectSample(signaling),
-      () => bareConnectSample(signaling),
-      () => sleep(SETTLE_MS),
-    );
-
-    const ours = await oursEchoPair(signaling);
-    const bare = await bareEchoPair(signaling).catch((error: unknown) => {
-      ours.close();
-      throw error;
-    });
-    try {
-      rtt = await interleave(
-        RTT_ROUNDS,
-        RTT_WARMUP,
-        RTT_BUDGET_MS,
-        (round) => ours.roundTrip(text(round)),
-        (round) => bare.roundTrip(round, frameSize(round)),
-      );
-      oursKept = ours.kept();
-      answererGotHello = ours.answererGotHello;
-    } finally {
-      ours.close();
-      bare.close();
-    }
-  } finally {
-    await sleep(SETTLE_MS);
-    await within(server.close(), 2_000, 'server close').catch(() => {});
-  }
-
-  const c = { ours: summarize(connect.ours), bare: summarize(connect.bare) };
-  const r = { ours: summarize(rtt.ours), bare: summarize(rtt.bare) };
-  const half = (values: number[], second: boolean) => {
-    const middle = Math.floor(values.length / 2);
-    return summarize(second ? values.slice(middle) : values.slice(0, middle)).median;
-  };
-
-  console.log(
-    `connect: ${CONNECT_ROUNDS} rounds (+${CONNECT_WARMUP} warm-up dropped), fresh ids per sample; ` +
-      `round trip: ${RTT_ROUNDS} rounds (+${RTT_WARMUP} warm-up dropped), ${frameSize(0)}-byte messages; ` +
-      'ours/bare alternate, order flipped each round',
+  const connect = await interleave(
+    CONNECT,
+    () => oursConnectSample(server),
+    () => bareConnectSample(server),
+    () => sleep(SETTLE_MS),
   );
-  console.log('');
-  console.log(
-    `${''.padEnd(18)}${'n'.padStart(4)}${'median'.padStart(11)}${'p90'.padStart(11)}${'min'.padStart(11)}${'max'.padStart(11)}`,
+  const rtt = await measureRoundTrips(server);
+
+  const { phase: c, rtt: r } = printPairedPhases(
+    { label: 'connect', sampling: CONNECT, samples: connect, measured: 'ours until ready between saved contacts' },
+    rtt,
   );
-  console.log(row('connect     ours', c.ours));
-  console.log(row('connect     bare', c.bare));
-  console.log(row('round trip  ours', r.ours));
-  console.log(row('round trip  bare', r.bare));
-  console.log('');
-  console.log(
-    `round-trip median, 1st half → 2nd half: ours ${ms(half(rtt.ours, false))} → ${ms(half(rtt.ours, true))} ` +
-      `(conversation holds ${oursKept} messages at the end), bare ${ms(half(rtt.bare, false))} → ${ms(half(rtt.bare, true))}`,
-  );
-  for (const failure of [...connect.failures, ...rtt.failures]) console.log(`not counted: ${failure}`);
-  if (!answererGotHello) {
-    console.log(
-      "note: the answering agent of the round-trip pair never received the dialer's hello (first frame lost)",
-    );
-  }
   console.log(
     `ratios ours/bare: connect median ${ratio(c.ours.median, c.bare.median)} (p90 ${ratio(c.ours.p90, c.bare.p90)}), ` +
       `round trip median ${ratio(r.ours.median, r.bare.median)} (p90 ${ratio(r.ours.p90, r.bare.p90)})`,
   );
   console.log(`connect-ratio=${ratio(c.ours.median, c.bare.median)} rtt-ratio=${ratio(r.ours.median, r.bare.median)}`);
-  return 0;
 }
 
-main().then(
-  (code) => {
-    // Everything is closed; @roamhq/wrtc's native threads may still hold the event loop a while.
-    setTimeout(() => process.exit(code), 100).unref();
-  },
-  (error: unknown) => {
-    console.error('bench:connect failed:', error);
-    process.exit(1);
-  },
-);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runBench('bench:connect', HARD_DEADLINE_MS, main);
