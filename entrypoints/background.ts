@@ -5,6 +5,7 @@ import { createBackgroundService } from '@/lib/background/background-service';
 import { type AgentNotice, agentToBackground, backgroundToAgent } from '@/lib/messaging/agent-messages';
 import { pageToBackground } from '@/lib/messaging/page-messages';
 import { attention } from '@/lib/platform/attention';
+import { identityStorage } from '@/lib/platform/identity-storage';
 import { offscreenAgentClient } from '@/lib/platform/offscreen-agent';
 import { popupPorts } from '@/lib/platform/popup-ports';
 import { inPageClient, serveChannel } from '@/lib/platform/runtime-messaging';
@@ -51,10 +52,23 @@ async function startWithAgentHere() {
 
 function wireBackground(agent: Parameters<typeof createBackgroundService>[0]['agent']) {
   const settings = settingsStorage(BUILD_DEFAULTS);
+  const identity = identityStorage(
+    (length) => crypto.getRandomValues(new Uint8Array(length)),
+    () => Date.now(),
+  );
   const ports = popupPorts(() => agent('getState'));
-  const service = createBackgroundService({ agent, settings, attention: attention(), pushToPopups: ports.push });
+  const service = createBackgroundService({
+    agent,
+    settings,
+    identity,
+    attention: attention(),
+    pushToPopups: ports.push,
+  });
   serveChannel(pageToBackground, service.pageHandlers);
   settings.onChange(() => void service.applySettings());
+  identity.onChange(() => void service.applySettings());
   browser.notifications.onClicked.addListener((id) => service.onNotificationClicked(id));
+  // Firefox has no notification buttons (and no such event).
+  browser.notifications.onButtonClicked?.addListener((id, index) => void service.onNotificationButton(id, index));
   return service;
 }

@@ -1,8 +1,10 @@
-import type { DialProblem } from '../transport/transport';
+import type { ConversationProblem } from '../sessions/conversations';
 
 /** Everything the agent can refuse or fail at, in words the popup can explain. */
 export type AgentProblem =
-  | DialProblem
+  | ConversationProblem
+  | { kind: 'not-configured'; detail: string }
+  | { kind: 'no-request'; detail: string }
   | { kind: 'own-address'; detail: string }
   | { kind: 'not-connected'; detail: string }
   | { kind: 'bad-message'; detail: string };

@@ -1,7 +1,6 @@
 import type { AgentNotice, backgroundToAgent } from '../messaging/agent-messages';
 import type { Handlers } from '../messaging/channel';
-import type { Settings } from '../store/settings';
-import type { Agent } from './agent';
+import type { Agent, AgentSetup } from './agent';
 
 /** A popup redraws on each snapshot: changes closer together than this travel as one. */
 export const SNAPSHOT_COALESCE_MS = 30;
@@ -18,7 +17,7 @@ export function serveAgent(
   let changePending = false;
   let applied = '';
   agent.subscribe((event) => {
-    if (event.type === 'message-arrived') {
+    if (event.type !== 'changed') {
       notify(event);
       return;
     }
@@ -31,15 +30,17 @@ export function serveAgent(
   });
 
   return {
-    configure(settings: Settings) {
-      // The background re-sends settings whenever it restarts; only a real change reconnects.
-      const key = JSON.stringify(settings);
+    configure(setup: AgentSetup) {
+      // The background re-sends its setup whenever it restarts; only a real change is applied.
+      const key = JSON.stringify(setup);
       if (key === applied) return;
       applied = key;
-      agent.configure(settings);
+      agent.configure(setup);
     },
     getState: () => agent.snapshot(),
     connect: ({ address }) => agent.connect(address),
+    answerRequest: ({ address, accept }) => agent.answerRequest(address, accept),
+    trustNewKey: ({ address }) => agent.trustNewKey(address),
     send: ({ address, text }) => agent.send(address, text),
     markRead: ({ address }) => agent.markRead(address),
     ping: () => 'pong' as const,

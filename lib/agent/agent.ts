@@ -1,21 +1,44 @@
 /**
- * The agent: one object per browser that owns this browser's address, every link to another
- * browser and the conversations over them. Plain TypeScript with no extension API: the same
- * agent runs in Chrome's offscreen document, Firefox's background page and Node.
+ * The agent: one object per browser that owns this browser's address, every session with
+ * another browser and the conversations over them. Plain TypeScript with no extension API: the
+ * same agent runs in Chrome's offscreen document, Firefox's background page and Node.
+ *
+ * Every link is secured before anything is read from it (lib/sessions/secure-link.ts); who the
+ * other side *is* comes from the handshake, never from its address.
  */
-import { toBase32 } from '../bytes';
+import { toBase32, toHex } from '../bytes';
+import { decodeInvite, looksLikeInvite } from '../crypto/invite';
 import { Listeners } from '../listeners';
 import { decodeFrame, encodeFrame, MAX_TEXT_BYTES, MESSAGE_ID_BYTES } from '../protocol/frame';
 import {
   type Conversation,
   type ConversationEvent,
+  type ConversationProblem,
   emptyConversations,
   findConversation,
   reduceConversations,
 } from '../sessions/conversations';
+import { establishSession, type PeerProof, type SecureLink } from '../sessions/secure-link';
+import {
+  type AgentIdentity,
+  applyContactChange,
+  type Contact,
+  type ContactChange,
+  contactAtAddress,
+  findContact,
+} from '../store/contacts';
 import { describeSignalingServer, type Settings } from '../store/settings';
-import { DialError, type Link, type Transport, type TransportStatus } from '../transport/transport';
+import { DialError, isValidAddress, type Link, type Transport, type TransportStatus } from '../transport/transport';
 import { AgentError } from './agent-error';
+import {
+  type ContactView,
+  contactViews,
+  type MeView,
+  meView,
+  peerView,
+  sessionIdentity,
+  sessionProblem,
+} from './agent-views';
 
 export const ADDRESS_ROOT = 'tincan';
 
@@ -24,28 +47,46 @@ export interface AgentDeps {
   openTransport(settings: Settings, nextAddress: () => string): Transport;
   now(): number;
   randomBytes(length: number): Uint8Array;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Handshake time limit; tests shorten it. */
+  handshakeTimeoutMs?: number;
 }
+
+/** Everything the background hands the agent: settings, the handshake keys, the saved contacts. */
+export type AgentSetup = { settings: Settings; identity: AgentIdentity; contacts: Contact[] };
 
 export type AgentSnapshot = {
   name: string;
   server: string;
   status: TransportStatus;
+  me?: MeView;
+  contacts: ContactView[];
   conversations: Conversation[];
 };
 
 export type AgentEvent =
   | { type: 'changed' }
-  | { type: 'message-arrived'; address: string; name: string; text: string; unreadTotal: number };
+  | { type: 'message-arrived'; address: string; name: string; text: string; unreadTotal: number }
+  | { type: 'request-arrived'; address: string; identityKey: string; name: string; fingerprint: string }
+  /** The background stores these; the agent has applied them to its own copy already. */
+  | { type: 'contact-changed'; change: ContactChange };
 
 export interface Agent {
-  configure(settings: Settings): void;
+  configure(setup: AgentSetup): void;
   snapshot(): AgentSnapshot;
-  connect(address: string): Promise<void>;
+  /** An address (trust on first use) or an invite (the key is checked in the handshake). */
+  connect(addressOrInvite: string): Promise<void>;
+  answerRequest(address: string, accept: boolean): void;
+  /** After a key-changed warning: the user says the new key is their contact's. Dials again. */
+  trustNewKey(address: string): Promise<void>;
   send(address: string, text: string): void;
   markRead(address: string): void;
   subscribe(listener: (event: AgentEvent) => void): () => void;
   stop(): void;
 }
+
+type LinkEntry = { link: Link; dialedByMe: boolean; session?: SecureLink };
 
 function sameNetwork(a: Settings, b: Settings): boolean {
   return JSON.stringify([a.signaling, a.iceServers]) === JSON.stringify([b.signaling, b.iceServers]);
@@ -53,9 +94,13 @@ function sameNetwork(a: Settings, b: Settings): boolean {
 
 export function createAgent(deps: AgentDeps): Agent {
   const listeners = new Listeners<[AgentEvent]>();
-  const links = new Map<string, { link: Link; dialedByMe: boolean }>();
+  const links = new Map<string, LinkEntry>();
+  /** Addresses dialled from an invite, with the key the invite promised. */
+  const invited = new Map<string, string>();
   let conversations = emptyConversations;
   let settings: Settings | undefined;
+  let identity: AgentIdentity | undefined;
+  let contacts: Contact[] = [];
   let transport: Transport | undefined;
   let cleanups: Array<() => void> = [];
   // A transport id lives until it fails to re-register (DESIGN.md, identifiers).
@@ -67,20 +112,63 @@ export function createAgent(deps: AgentDeps): Agent {
 
   const changed = () => listeners.emit({ type: 'changed' });
 
+  const changeContacts = (change: ContactChange) => {
+    contacts = applyContactChange(contacts, change);
+    listeners.emit({ type: 'contact-changed', change });
+  };
+
+  const petnameOf = (conversation: { name: string; peer?: { identityKey: string } } | undefined) => {
+    const contact = conversation?.peer && findContact(contacts, conversation.peer.identityKey);
+    return contact?.petname || conversation?.name || '';
+  };
+
   const dispatch = (event: ConversationEvent) => {
     const step = reduceConversations(conversations, event);
     conversations = step.state;
     for (const effect of step.effects) {
       switch (effect.type) {
         case 'send':
-          links.get(effect.address)?.link.send(encodeFrame(effect.frame));
+          links.get(effect.address)?.session?.send(encodeFrame(effect.frame));
           break;
-        case 'close-link':
-          links.get(effect.address)?.link.close();
+        case 'close-link': {
+          // Through the session when there is one, so frames sent just before still leave.
+          const entry = links.get(effect.address);
+          if (entry?.session) entry.session.close();
+          else entry?.link.close();
           break;
+        }
         case 'message-arrived':
-          listeners.emit({ ...effect, type: 'message-arrived' });
+          listeners.emit({
+            ...effect,
+            type: 'message-arrived',
+            name: petnameOf(findConversation(conversations, effect.address)),
+          });
           break;
+        case 'request-arrived':
+          listeners.emit({
+            type: 'request-arrived',
+            address: effect.address,
+            identityKey: effect.peer.identityKey,
+            name: effect.peer.name,
+            fingerprint: effect.peer.fingerprint,
+          });
+          break;
+        case 'session-ready': {
+          const known = findContact(contacts, effect.peer.identityKey);
+          if (!known) {
+            changeContacts({
+              type: 'learned',
+              identityKey: effect.peer.identityKey,
+              name: effect.peer.name,
+              address: effect.address,
+              verified: invited.get(effect.address) === effect.peer.identityKey,
+              at: deps.now(),
+            });
+          } else if (known.address !== effect.address) {
+            changeContacts({ type: 'seen', identityKey: known.identityKey, address: effect.address });
+          }
+          break;
+        }
       }
     }
     changed();
@@ -88,7 +176,88 @@ export function createAgent(deps: AgentDeps): Agent {
 
   const myAddress = () => (transport?.status.state === 'online' ? transport.status.address : address);
 
-  const adopt = (link: Link, dialedByMe: boolean) => {
+  /** Initiator's check, before it reveals who it is: is this the key we meant to reach? */
+  const expectationFor = (remote: string) => {
+    const inviteKey = invited.get(remote);
+    const pinned = contactAtAddress(contacts, remote);
+    return (peer: PeerProof): ConversationProblem | undefined => {
+      const presented = toHex(peer.identityKey);
+      const { fingerprint } = peerView(peer);
+      if (inviteKey !== undefined && presented !== inviteKey) {
+        return {
+          kind: 'invite-key-mismatch',
+          detail: 'The browser at this address is not the one that made the invite.',
+          presentedFingerprint: fingerprint,
+        };
+      }
+      if (inviteKey === undefined && pinned && pinned.identityKey !== presented) {
+        return {
+          kind: 'key-changed',
+          detail: `The browser at ${pinned.petname || 'this contact'}’s address has a different key.`,
+          contactKey: pinned.identityKey,
+          presentedKey: presented,
+          presentedFingerprint: fingerprint,
+        };
+      }
+      return undefined;
+    };
+  };
+
+  const secure = async (link: Link, entry: LinkEntry) => {
+    const remote = link.remoteAddress;
+    if (!identity || !settings) throw new AgentError({ kind: 'not-configured', detail: 'No identity yet.' });
+    const expected = entry.dialedByMe ? expectationFor(remote) : undefined;
+    let refusal: ConversationProblem | undefined;
+    let session: SecureLink;
+    try {
+      session = await establishSession(link, {
+        role: entry.dialedByMe ? 'initiator' : 'responder',
+        identity: sessionIdentity(identity, settings.displayName),
+        randomBytes: deps.randomBytes,
+        setTimeout: deps.setTimeout,
+        clearTimeout: deps.clearTimeout,
+        timeoutMs: deps.handshakeTimeoutMs,
+        checkPeer: expected
+          ? (peer) => {
+              refusal = expected(peer);
+              return refusal && { kind: 'refused-key', detail: refusal.detail };
+            }
+          : undefined,
+      });
+    } catch (error) {
+      const problem = sessionProblem(error, refusal);
+      if (links.get(remote) === entry) {
+        links.delete(remote);
+        dispatch({ type: 'session-failed', address: remote, problem });
+      }
+      throw new AgentError(problem);
+    }
+    if (links.get(remote) !== entry) {
+      session.close();
+      return;
+    }
+    entry.session = session;
+    session.onClose((why) => {
+      if (links.get(remote) !== entry) return;
+      links.delete(remote);
+      dispatch({ type: 'link-closed', address: remote, why });
+    });
+    const peer = peerView(session.peer);
+    // The dialler meant to reach whoever passed its check; the answerer trusts saved contacts only.
+    const trusted = entry.dialedByMe || findContact(contacts, peer.identityKey) !== undefined;
+    dispatch({ type: 'session-established', address: remote, peer, trusted });
+    // After 'session-established': frames held by the session are read into an open conversation.
+    session.onFrame((bytes) => {
+      const decoded = decodeFrame(bytes);
+      dispatch(
+        decoded.ok
+          ? { type: 'frame-received', address: remote, frame: decoded.frame, at: deps.now() }
+          : { type: 'frame-rejected', address: remote, error: decoded.error },
+      );
+    });
+  };
+
+  const adopt = (link: Link, dialedByMe: boolean): Promise<void> => {
     const remote = link.remoteAddress;
     const current = links.get(remote);
     if (current) {
@@ -96,28 +265,15 @@ export function createAgent(deps: AgentDeps): Agent {
       const keepNew = dialedByMe === myAddress() < remote;
       if (!keepNew) {
         link.close();
-        return;
+        return Promise.resolve();
       }
       links.delete(remote);
       current.link.close();
     }
-    links.set(remote, { link, dialedByMe });
-    link.onClose((why) => {
-      if (links.get(remote)?.link !== link) return;
-      links.delete(remote);
-      dispatch({ type: 'link-closed', address: remote, why });
-    });
-    dispatch({ type: 'link-opened', address: remote, myName: settings?.displayName ?? '' });
-    // After 'link-opened': the first reader gets the frames that arrived before the link was
-    // announced, and the conversation must be open to take them.
-    link.onData((data) => {
-      const decoded = decodeFrame(data);
-      dispatch(
-        decoded.ok
-          ? { type: 'frame-received', address: remote, frame: decoded.frame, at: deps.now() }
-          : { type: 'frame-rejected', address: remote, error: decoded.error },
-      );
-    });
+    const entry: LinkEntry = { link, dialedByMe };
+    links.set(remote, entry);
+    dispatch({ type: 'link-opened', address: remote });
+    return secure(link, entry);
   };
 
   const stopTransport = () => {
@@ -127,28 +283,42 @@ export function createAgent(deps: AgentDeps): Agent {
     transport = undefined;
   };
 
-  return {
-    configure(next) {
-      const previous = settings;
-      settings = next;
-      // A new name is announced on the next connection; only a new server or ICE list reconnects.
-      if (transport && previous && sameNetwork(previous, next)) {
-        changed();
-        return;
+  const openTransport = (next: Settings) => {
+    stopTransport();
+    // Keep this browser's address across a change of server; take a new one only when the
+    // server says it is taken.
+    let keep = address !== '';
+    const opened = deps.openTransport(next, () => {
+      if (keep) {
+        keep = false;
+        return address;
       }
-      stopTransport();
-      // Keep this browser's address across a change of server; take a new one only when the
-      // server says it is taken.
-      let keep = address !== '';
-      const opened = deps.openTransport(next, () => {
-        if (keep) {
-          keep = false;
-          return address;
-        }
-        return nextAddress();
-      });
-      transport = opened;
-      cleanups = [opened.onStatus(changed), opened.onIncoming((link) => adopt(link, false))];
+      return nextAddress();
+    });
+    transport = opened;
+    cleanups = [opened.onStatus(changed), opened.onIncoming((link) => void adopt(link, false).catch(() => {}))];
+  };
+
+  /** The address to dial, remembering the key an invite promised. */
+  const targetOf = (input: string): string => {
+    const text = input.trim();
+    if (!looksLikeInvite(text)) return text;
+    const parsed = decodeInvite(text);
+    if (!parsed.ok) {
+      throw new AgentError({ kind: 'invalid-address', detail: `That invite is damaged (${parsed.error}).` });
+    }
+    invited.set(parsed.invite.address, toHex(parsed.invite.identityKey));
+    return parsed.invite.address;
+  };
+
+  return {
+    configure(setup) {
+      const previous = settings;
+      settings = setup.settings;
+      identity = setup.identity;
+      contacts = setup.contacts;
+      // A new name or contact list applies to the next handshake; a new server or ICE list reconnects.
+      if (!transport || !previous || !sameNetwork(previous, setup.settings)) openTransport(setup.settings);
       changed();
     },
 
@@ -156,25 +326,53 @@ export function createAgent(deps: AgentDeps): Agent {
       name: settings?.displayName ?? '',
       server: settings ? describeSignalingServer(settings.signaling) : '',
       status: transport?.status ?? { state: 'stopped' },
+      me: meView(identity, transport?.status.state === 'online' ? transport.status.address : undefined),
+      contacts: contactViews(identity, contacts, conversations.conversations),
       conversations: conversations.conversations,
     }),
 
-    async connect(remote) {
-      const target = remote.trim();
+    async connect(input) {
+      const target = targetOf(input);
       if (target === myAddress()) {
         throw new AgentError({ kind: 'own-address', detail: 'That is this browser’s own address.' });
+      }
+      if (!isValidAddress(target)) {
+        throw new AgentError({ kind: 'invalid-address', detail: `"${target}" is not a Tincan address or invite.` });
       }
       if (links.has(target)) return;
       if (!transport) throw new AgentError({ kind: 'not-online', detail: 'The agent is not configured yet.' });
       dispatch({ type: 'dial-started', address: target });
+      let link: Link;
       try {
-        adopt(await transport.dial(target), true);
+        link = await transport.dial(target);
       } catch (error) {
         const problem =
           error instanceof DialError ? error.problem : { kind: 'connection-failed' as const, detail: String(error) };
         if (!links.has(target)) dispatch({ type: 'dial-failed', address: target, problem });
         throw new AgentError(problem);
       }
+      await adopt(link, true);
+    },
+
+    answerRequest(remote, accept) {
+      if (findConversation(conversations, remote)?.stage !== 'request') {
+        throw new AgentError({ kind: 'no-request', detail: 'That request is no longer open.' });
+      }
+      dispatch({ type: 'request-answered', address: remote, accept });
+    },
+
+    async trustNewKey(remote) {
+      const problem = findConversation(conversations, remote)?.problem;
+      if (problem?.kind !== 'key-changed') {
+        throw new AgentError({ kind: 'no-request', detail: 'There is no changed key to accept here.' });
+      }
+      changeContacts({
+        type: 'key-replaced',
+        oldKey: problem.contactKey,
+        newKey: problem.presentedKey,
+        address: remote,
+      });
+      await this.connect(remote);
     },
 
     send(remote, text) {
@@ -183,7 +381,7 @@ export function createAgent(deps: AgentDeps): Agent {
       if (new TextEncoder().encode(body).length > MAX_TEXT_BYTES) {
         throw new AgentError({ kind: 'bad-message', detail: 'The message is too long.' });
       }
-      if (findConversation(conversations, remote)?.link !== 'open' || !links.has(remote)) {
+      if (findConversation(conversations, remote)?.stage !== 'ready' || !links.get(remote)?.session) {
         throw new AgentError({ kind: 'not-connected', detail: 'Not connected to this contact.' });
       }
       const id = deps.randomBytes(MESSAGE_ID_BYTES);

@@ -1,5 +1,5 @@
 import { createPeerJsTransport, type PeerConstructor, type Timers } from '../transport/peerjs-transport';
-import { type Agent, createAgent } from './agent';
+import { type Agent, type AgentDeps, createAgent } from './agent';
 
 /** The globals every host has, passed in once so the agent itself uses none. */
 export interface HostServices extends Timers {
@@ -16,10 +16,17 @@ export function browserHostServices(): HostServices {
 }
 
 /** The agent over PeerJS: what the offscreen document, the Firefox background page and Node tests run. */
-export function createPeerJsAgent(Peer: PeerConstructor, services: HostServices = browserHostServices()): Agent {
+export function createPeerJsAgent(
+  Peer: PeerConstructor,
+  services: HostServices = browserHostServices(),
+  tuning: Pick<AgentDeps, 'handshakeTimeoutMs'> = {},
+): Agent {
   return createAgent({
+    ...tuning,
     now: services.now,
     randomBytes: services.randomBytes,
+    setTimeout: services.setTimeout,
+    clearTimeout: services.clearTimeout,
     openTransport: (settings, nextAddress) =>
       createPeerJsTransport({
         Peer,

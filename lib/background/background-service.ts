@@ -4,34 +4,58 @@
  * and popup updates. It keeps nothing in memory that matters: a Chrome service worker may be
  * stopped at any moment and started again by the next event.
  */
-import type { AgentSnapshot } from '../agent/agent';
+import type { AgentSetup, AgentSnapshot } from '../agent/agent';
 import type { AgentNotice, agentToBackground, backgroundToAgent } from '../messaging/agent-messages';
 import type { Handlers } from '../messaging/channel';
 import type { pageToBackground } from '../messaging/page-messages';
 import type { Attention } from '../platform/attention';
+import type { IdentityStorage } from '../platform/identity-storage';
 import type { ChannelClient } from '../platform/runtime-messaging';
 import type { SettingsStorage } from '../platform/settings-storage';
+import { agentIdentityOf } from '../store/contacts';
 
 export interface BackgroundDeps {
   agent: ChannelClient<(typeof backgroundToAgent)['map']>;
   settings: SettingsStorage;
+  identity: IdentityStorage;
   attention: Attention;
   /** Sends a snapshot to every open popup. */
   pushToPopups(snapshot: AgentSnapshot): void;
 }
 
 export const MESSAGE_NOTIFICATION_PREFIX = 'tincan-message:';
+export const REQUEST_NOTIFICATION_PREFIX = 'tincan-request:';
 
 export function unreadIn(snapshot: AgentSnapshot): number {
   return snapshot.conversations.reduce((sum, c) => sum + c.unread, 0);
 }
 
 export function createBackgroundService(deps: BackgroundDeps) {
-  const { agent, settings, attention } = deps;
+  const { agent, settings, identity, attention } = deps;
+
+  const setup = async (): Promise<AgentSetup> => {
+    const [loaded, stored, contacts] = await Promise.all([
+      settings.load(),
+      identity.loadIdentity(),
+      identity.loadContacts(),
+    ]);
+    return { settings: loaded, identity: agentIdentityOf(stored), contacts };
+  };
+
+  const answerRequest = async (address: string, accept: boolean) => {
+    await attention.clear(`${REQUEST_NOTIFICATION_PREFIX}${address}`);
+    await agent('answerRequest', { address, accept });
+  };
 
   const pageHandlers: Handlers<(typeof pageToBackground)['map']> = {
     getState: () => agent('getState'),
     connect: (data) => agent('connect', data),
+    answerRequest: ({ address, accept }) => answerRequest(address, accept),
+    trustNewKey: (data) => agent('trustNewKey', data),
+    // Stored changes reach the agent through the storage change listener.
+    renameContact: ({ identityKey, petname }) => identity.changeContacts({ type: 'renamed', identityKey, petname }),
+    setVerified: ({ identityKey, verified }) => identity.changeContacts({ type: 'verified', identityKey, verified }),
+    removeContact: ({ identityKey }) => identity.changeContacts({ type: 'removed', identityKey }),
     send: (data) => agent('send', data),
     markRead: (data) => agent('markRead', data),
     getSettings: () => settings.load(),
@@ -52,13 +76,33 @@ export function createBackgroundService(deps: BackgroundDeps) {
         notice.text,
       );
     },
+    async 'request-arrived'(notice: Extract<AgentNotice, { type: 'request-arrived' }>) {
+      // Names are the peer's words: notifications show them as plain text, and say they are a claim.
+      const who = notice.name ? `“${notice.name}”` : 'Someone';
+      await attention.notifyRequest(
+        `${REQUEST_NOTIFICATION_PREFIX}${notice.address}`,
+        'Connection request',
+        `${who} (key ${notice.fingerprint}) wants to chat.`,
+      );
+    },
+    async 'contact-changed'(notice: Extract<AgentNotice, { type: 'contact-changed' }>) {
+      await identity.changeContacts(notice.change);
+    },
   };
 
   const agentHandlers: Handlers<(typeof agentToBackground)['map']> = {
-    ready: () => settings.load(),
+    ready: setup,
     notice: async (notice) => {
-      if (notice.type === 'changed') noticeHandlers.changed(notice);
-      else await noticeHandlers['message-arrived'](notice);
+      switch (notice.type) {
+        case 'changed':
+          return noticeHandlers.changed(notice);
+        case 'message-arrived':
+          return noticeHandlers['message-arrived'](notice);
+        case 'request-arrived':
+          return noticeHandlers['request-arrived'](notice);
+        case 'contact-changed':
+          return noticeHandlers['contact-changed'](notice);
+      }
     },
   };
 
@@ -66,10 +110,17 @@ export function createBackgroundService(deps: BackgroundDeps) {
     pageHandlers,
     agentHandlers,
     async applySettings() {
-      await agent('configure', await settings.load());
+      await agent('configure', await setup());
     },
     onNotificationClicked(id: string) {
-      if (id.startsWith(MESSAGE_NOTIFICATION_PREFIX)) void attention.openChat();
+      // Firefox has no notification buttons: a click opens the popup, where the request waits.
+      if (id.startsWith(MESSAGE_NOTIFICATION_PREFIX) || id.startsWith(REQUEST_NOTIFICATION_PREFIX)) {
+        void attention.openChat();
+      }
+    },
+    async onNotificationButton(id: string, index: number) {
+      if (!id.startsWith(REQUEST_NOTIFICATION_PREFIX)) return;
+      await answerRequest(id.slice(REQUEST_NOTIFICATION_PREFIX.length), index === 0);
     },
   };
 }

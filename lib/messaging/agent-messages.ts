@@ -1,10 +1,13 @@
 /** Background ↔ agent (Chrome: service worker ↔ offscreen document; Firefox: one page). */
 import { z } from 'zod';
-import type { AgentEvent, AgentSnapshot } from '../agent/agent';
-import { type Settings, SettingsSchema } from '../store/settings';
+import type { AgentEvent, AgentSetup, AgentSnapshot } from '../agent/agent';
+import { AgentIdentitySchema, ContactsSchema, IdentityKeyHex } from '../store/contacts';
+import { SettingsSchema } from '../store/settings';
 import { defineChannel } from './channel';
 
 const address = z.string().trim().min(1).max(100);
+/** An address, or an invite (an address and a key). */
+const target = z.string().trim().min(1).max(300);
 const text = z.string().min(1).max(20_000);
 /** Replies come from our own code: typed, not re-validated. */
 const none = z.undefined();
@@ -16,9 +19,14 @@ const done = z.void();
  * also reads stored settings, where a key from a newer version is dropped, not fatal.
  */
 export const backgroundToAgent = defineChannel('tincan/background-to-agent/v1', {
-  configure: { request: SettingsSchema, response: done },
+  configure: {
+    request: z.strictObject({ settings: SettingsSchema, identity: AgentIdentitySchema, contacts: ContactsSchema }),
+    response: done,
+  },
   getState: { request: none, response: z.custom<AgentSnapshot>() },
-  connect: { request: z.strictObject({ address }), response: done },
+  connect: { request: z.strictObject({ address: target }), response: done },
+  answerRequest: { request: z.strictObject({ address, accept: z.boolean() }), response: done },
+  trustNewKey: { request: z.strictObject({ address }), response: done },
   send: { request: z.strictObject({ address, text }), response: done },
   markRead: { request: z.strictObject({ address }), response: done },
   ping: { request: none, response: z.literal('pong') },
@@ -36,14 +44,26 @@ const agentEvent = z.union([
     text: z.string().max(20_000),
     unreadTotal: z.number().int().min(0),
   }),
+  z.strictObject({
+    type: z.literal('request-arrived'),
+    address,
+    identityKey: IdentityKeyHex,
+    name: z.string().max(200),
+    fingerprint: z.string().max(100),
+  }),
+  z.strictObject({
+    type: z.literal('contact-changed'),
+    // Built by our own agent; the background re-checks the result against ContactsSchema.
+    change: z.custom<Extract<AgentEvent, { type: 'contact-changed' }>['change']>(
+      (v) => typeof v === 'object' && v !== null && 'type' in v,
+    ),
+  }),
 ]);
 
-export type AgentNotice =
-  | { type: 'changed'; snapshot: AgentSnapshot }
-  | Extract<AgentEvent, { type: 'message-arrived' }>;
+export type AgentNotice = { type: 'changed'; snapshot: AgentSnapshot } | Exclude<AgentEvent, { type: 'changed' }>;
 
 export const agentToBackground = defineChannel('tincan/agent-to-background/v1', {
-  /** The agent has started (or restarted) and needs its settings. */
-  ready: { request: none, response: z.custom<Settings>() },
+  /** The agent has started (or restarted) and needs its settings, keys and contacts. */
+  ready: { request: none, response: z.custom<AgentSetup>() },
   notice: { request: agentEvent, response: done },
 });

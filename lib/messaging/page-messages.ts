@@ -1,6 +1,7 @@
 /** Extension pages (popup, options) ↔ background. */
 import { z } from 'zod';
 import type { AgentSnapshot } from '../agent/agent';
+import { IdentityKeyHex } from '../store/contacts';
 import { type Settings, SettingsSchema } from '../store/settings';
 import { defineChannel } from './channel';
 
@@ -10,7 +11,16 @@ const done = z.void();
 
 export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
   getState: { request: none, response: z.custom<AgentSnapshot>() },
-  connect: { request: z.strictObject({ address }), response: done },
+  /** An address or an invite. */
+  connect: { request: z.strictObject({ address: z.string().trim().min(1).max(300) }), response: done },
+  answerRequest: { request: z.strictObject({ address, accept: z.boolean() }), response: done },
+  trustNewKey: { request: z.strictObject({ address }), response: done },
+  renameContact: {
+    request: z.strictObject({ identityKey: IdentityKeyHex, petname: z.string().trim().min(1).max(60) }),
+    response: done,
+  },
+  setVerified: { request: z.strictObject({ identityKey: IdentityKeyHex, verified: z.boolean() }), response: done },
+  removeContact: { request: z.strictObject({ identityKey: IdentityKeyHex }), response: done },
   send: { request: z.strictObject({ address, text: z.string().min(1).max(20_000) }), response: done },
   markRead: { request: z.strictObject({ address }), response: done },
   getSettings: { request: none, response: z.custom<Settings>() },

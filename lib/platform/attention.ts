@@ -17,6 +17,26 @@ export function attention() {
         message,
       });
     },
+    /** Chrome shows Accept / Decline buttons; Firefox has none, and a click opens the popup. */
+    async notifyRequest(id: string, title: string, message: string) {
+      const options = {
+        type: 'basic' as const,
+        iconUrl: browser.runtime.getURL('/icon/128.png'),
+        title,
+        message,
+        requireInteraction: true,
+        buttons: [{ title: 'Accept' }, { title: 'Decline' }],
+      };
+      try {
+        await browser.notifications.create(id, options);
+      } catch {
+        const { buttons: _buttons, requireInteraction: _sticky, ...plain } = options;
+        await browser.notifications.create(id, { ...plain, message: `${message} Click to answer.` });
+      }
+    },
+    async clear(id: string) {
+      await browser.notifications.clear(id);
+    },
     onNotificationClicked(listener: (id: string) => void): () => void {
       browser.notifications.onClicked.addListener(listener);
       return () => browser.notifications.onClicked.removeListener(listener);

@@ -221,7 +221,10 @@ export function reduceConversations(state: ConversationsState, event: Conversati
   }
 }
 
-function establish(state: ConversationsState, event: Extract<ConversationEvent, { type: 'session-established' }>): Step {
+function establish(
+  state: ConversationsState,
+  event: Extract<ConversationEvent, { type: 'session-established' }>,
+): Step {
   const conversation = findConversation(state, event.address);
   if (conversation?.stage !== 'securing') return { state, effects: [] };
   // Addresses move: an earlier, closed conversation with the same key is the same person.

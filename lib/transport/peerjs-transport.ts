@@ -6,6 +6,7 @@ import {
   isValidAddress,
   type Link,
   type LinkClose,
+  sdpFingerprints,
   type Transport,
   type TransportProblem,
   type TransportStatus,
@@ -164,7 +165,7 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
     }
   };
 
-  const wrap = (connection: DataConnection): Link => {
+  const wrap = (connection: DataConnection, localAddress: string): Link => {
     const closeListeners = new Listeners<[LinkClose]>();
     const dataListeners = new Listeners<[unknown]>();
     // The answering side can see data before its 'open' event (seen with wrtc): hold it until
@@ -190,7 +191,14 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       connection.close();
     });
     const link: Link = {
+      localAddress,
       remoteAddress: connection.peer,
+      dtlsFingerprints() {
+        const pc = connection.peerConnection;
+        const local = sdpFingerprints(pc?.localDescription?.sdp);
+        const remote = sdpFingerprints(pc?.remoteDescription?.sdp);
+        return local && remote ? { local, remote } : undefined;
+      },
       send(bytes) {
         if (closed) throw new Error('link is closed');
         connection.send(bytes);
@@ -225,7 +233,7 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       connection.close();
       return;
     }
-    const link = wrap(connection);
+    const link = wrap(connection, peer?.id ?? '');
     connection.once('open', () => incomingListeners.emit(link));
   };
 
@@ -240,7 +248,7 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
         return;
       }
       const connection = peer.connect(address, { reliable: true, serialization: 'raw' });
-      const link = wrap(connection);
+      const link = wrap(connection, peer.id);
       let settled = false;
       const rejects = pendingDials.get(address) ?? new Set();
       pendingDials.set(address, rejects);

@@ -34,9 +34,20 @@ export class DialError extends Error {
 
 export type LinkClose = { kind: 'closed' } | { kind: 'failed'; detail: string };
 
+/**
+ * The DTLS certificate fingerprints of the two ends of a link, as each side's SDP states them
+ * (`a=fingerprint:` lines, normalised). The session handshake binds them, so a signaling server
+ * that swaps SDP, or relays between two connections, cannot sit in the middle unnoticed.
+ */
+export type DtlsFingerprints = { local: string; remote: string };
+
 /** One open, reliable, ordered data connection to another browser. */
 export interface Link {
+  /** This end's address when the link was made. */
+  readonly localAddress: string;
   readonly remoteAddress: string;
+  /** Undefined when the connection has no SDP to read (then no session can be bound to it). */
+  dtlsFingerprints(): DtlsFingerprints | undefined;
   /** Bytes only: the frame layer above decides what they mean. */
   send(bytes: Uint8Array): void;
   /** Whatever arrived, exactly as it arrived: untrusted until the frame layer validates it. */
@@ -63,4 +74,18 @@ export interface Transport {
  */
 export function isValidAddress(address: string): boolean {
   return address.length <= 100 && /^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/.test(address);
+}
+
+/**
+ * The fingerprints an SDP announces, normalised (`sha-256 AB:CD:…`, sorted, one per line) so
+ * both ends derive the same bytes whatever their browser's spelling.
+ */
+export function sdpFingerprints(sdp: string | undefined): string | undefined {
+  if (!sdp) return undefined;
+  const found = new Set<string>();
+  for (const line of sdp.split(/\r?\n/)) {
+    const match = /^a=fingerprint:(\S+)\s+([0-9A-Fa-f:]+)\s*$/.exec(line);
+    if (match?.[1] && match[2]) found.add(`${match[1].toLowerCase()} ${match[2].toUpperCase()}`);
+  }
+  return found.size === 0 ? undefined : [...found].sort().join('\n');
 }

@@ -1,11 +1,13 @@
 /**
- * A plain PeerJS client, not a Tincan agent, connects to a real agent and sends it whatever it
- * likes. The agent must drop what it cannot read, close links where the policy says so, and keep
- * chatting with everyone else.
+ * Two kinds of hostile peer against a real agent: a plain PeerJS client that never speaks the
+ * handshake, and a Tincan peer that completes it and then sends frames it should not. The agent
+ * must drop what it cannot read, close where the policy says so, and keep chatting with everyone
+ * else.
  */
 import type { DataConnection, PeerConnectOption, Peer as PeerJsPeer } from 'peerjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../lib/agent/agent';
+import { fromHex } from '../../lib/bytes';
 import {
   encodeFrame,
   FrameKind,
@@ -15,19 +17,30 @@ import {
   PROTOCOL_VERSION,
 } from '../../lib/protocol/frame';
 import { MAX_BAD_FRAMES } from '../../lib/sessions/conversations';
+import { establishSession, type SecureLink } from '../../lib/sessions/secure-link';
 import { parseSignalingUrl } from '../../lib/store/settings';
+import type { Transport } from '../../lib/transport/transport';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
 import { createBarePeer } from '../support/bare-peer';
-import { startNodeAgent, textsFrom, waitFor } from '../support/node-agents';
+import {
+  type NodeUser,
+  newAgentIdentity,
+  nodeRandomBytesFn,
+  pairUsers,
+  startNodeUser,
+  textsFrom,
+  waitFor,
+} from '../support/node-agents';
+import { openTransportAt } from '../support/node-transport';
 
 let server: RunningSignalingServer;
-let target: { agent: Agent; address: string };
+let target: NodeUser;
 const agents: Agent[] = [];
 const strangers: PeerJsPeer[] = [];
 
 beforeAll(async () => {
   server = await startSignalingServer({ port: 0 });
-  target = await startNodeAgent(server, 'target');
+  target = await startNodeUser(server, 'target', { handshakeTimeoutMs: 1_500 });
   agents.push(target.agent);
 });
 afterAll(async () => {
@@ -61,7 +74,7 @@ async function dial(peer: PeerJsPeer, options: PeerConnectOption = { serializati
     connection.once('error', reject);
     connection.once('close', () => reject(new Error('closed before it opened')));
   });
-  await waitFor(target.agent, () => (conversationWith(peer.id)?.link === 'open' ? true : undefined));
+  await waitFor(target.agent, () => (conversationWith(peer.id) ? true : undefined));
   return connection;
 }
 
@@ -80,11 +93,6 @@ let messageCount = 0;
 const chat = (text: string, id = new Uint8Array(MESSAGE_ID_BYTES).fill(++messageCount)) =>
   encodeFrame({ kind: 'chat', id, sentAt: Date.now(), text });
 
-/** Waits until the agent shows `text` from this stranger: everything sent before it has been read. */
-async function delivered(peer: PeerJsPeer, text: string) {
-  await waitFor(target.agent, () => (textsFrom(target.agent, peer.id, 'peer').includes(text) ? true : undefined));
-}
-
 function withVersion(frame: Uint8Array, version: number): Uint8Array {
   const copy = frame.slice();
   copy[0] = version;
@@ -98,70 +106,37 @@ function chatWithInvalidUtf8(): Uint8Array {
   return frame;
 }
 
-describe('an agent that hears garbage from a client that is not Tincan', () => {
-  it('a few unreadable frames are counted, the link stays open, and what follows is read', async () => {
+/** Waits until the conversation with `address` has closed, and gives it. */
+function closedConversation(address: string) {
+  return waitFor(target.agent, () => {
+    const current = conversationWith(address);
+    return current?.stage === 'closed' ? current : undefined;
+  });
+}
+
+describe('a client that is not Tincan and never speaks the handshake', () => {
+  it.each<[string, () => Uint8Array | string]>([
+    ['a plaintext chat frame', () => chat('hello without a handshake')],
+    ['random bytes', () => crypto.getRandomValues(new Uint8Array(200))],
+    ['a string', () => 'a string, not bytes'],
+    ['an empty message', () => new Uint8Array(0)],
+  ])('%s instead of the handshake is disconnected, and nothing is shown', async (_, first) => {
     const mallory = await stranger();
     const connection = await dial(mallory);
-    const random = crypto.getRandomValues(new Uint8Array(200));
-    random[0] = 0xee; // whatever else, not a version-1 frame
-    connection.send(encodeFrame({ kind: 'hello', name: 'mallory' }));
-    connection.send(random); // 1
-    connection.send(new Uint8Array(0)); // 2
-    connection.send('a string, not bytes'); // 3
-    connection.send(withVersion(chat('from the future'), 2)); // 4
-    connection.send(Uint8Array.from([PROTOCOL_VERSION, 0x7f, 1, 2, 3])); // unknown kind: skipped, not counted
-    connection.send(chatWithInvalidUtf8()); // 5
-    const twice = chat('still here');
-    connection.send(twice);
-    connection.send(twice); // the same message id again: shown once
-    connection.send(chat('and again'));
-    await delivered(mallory, 'and again');
-
-    expect(textsFrom(target.agent, mallory.id, 'peer')).toEqual(['still here', 'and again']);
-    const conversation = conversationWith(mallory.id);
-    expect(conversation).toMatchObject({ name: 'mallory', link: 'open', badFrames: 5, unread: 2 });
-    expect(conversation?.problem).toBeUndefined();
-    expect(connection.open).toBe(true);
+    connection.send(first());
+    connection.send(chat('and more'));
+    await closed(connection);
+    const conversation = await closedConversation(mallory.id);
+    expect(conversation.problem?.kind).toBe('handshake-failed');
+    expect(conversation.messages).toEqual([]);
+    expect(conversation.peer).toBeUndefined();
   });
 
-  it('a frame over 64 KiB closes the link at once, as a protocol violation', async () => {
+  it('a client that connects and says nothing is dropped when the handshake times out', async () => {
     const mallory = await stranger();
     const connection = await dial(mallory);
-    const oversized = new Uint8Array(MAX_FRAME_BYTES + 1);
-    oversized.set([PROTOCOL_VERSION, FrameKind.Chat]);
-    connection.send(oversized);
-    // Whatever follows on the dying link must not change why it closed.
-    for (let i = 0; i < MAX_BAD_FRAMES; i++) connection.send(new Uint8Array([0]));
     await closed(connection);
-    const conversation = await waitFor(target.agent, () => {
-      const current = conversationWith(mallory.id);
-      return current?.link === 'closed' ? current : undefined;
-    });
-    // The detail proves the frame crossed the data channel whole and was judged by its size.
-    expect(conversation.problem).toEqual({ kind: 'protocol-violation', detail: 'invalid frame (too-large)' });
-  });
-
-  it(`frames of unknown kinds are skipped; the ${MAX_BAD_FRAMES}th malformed frame closes the link`, async () => {
-    const mallory = await stranger();
-    const connection = await dial(mallory);
-    for (let kind = 0x03; kind < 0x03 + 3 * MAX_BAD_FRAMES; kind++) {
-      connection.send(Uint8Array.from([PROTOCOL_VERSION, kind, 0xff]));
-    }
-    for (let i = 1; i < MAX_BAD_FRAMES; i++) connection.send(Uint8Array.from([PROTOCOL_VERSION, FrameKind.Chat, i]));
-    connection.send(chat('one short of the limit'));
-    await delivered(mallory, 'one short of the limit');
-    expect(conversationWith(mallory.id)).toMatchObject({ link: 'open', badFrames: MAX_BAD_FRAMES - 1 });
-
-    connection.send(Uint8Array.from([PROTOCOL_VERSION, FrameKind.Hello, 9]));
-    await closed(connection);
-    const conversation = await waitFor(target.agent, () => {
-      const current = conversationWith(mallory.id);
-      return current?.link === 'closed' ? current : undefined;
-    });
-    expect(conversation).toMatchObject({
-      badFrames: MAX_BAD_FRAMES,
-      problem: { kind: 'protocol-violation', detail: 'invalid frame (malformed)' },
-    });
+    expect((await closedConversation(mallory.id)).problem?.kind).toBe('handshake-timeout');
   });
 
   it('connections that are not raw bytes on a reliable channel are refused before they open', async () => {
@@ -180,22 +155,111 @@ describe('an agent that hears garbage from a client that is not Tincan', () => {
       return connection;
     });
     // Offers travel in order over one signaling connection: by the time a later raw, reliable
-    // connection is open and has carried a message, the agent has answered (or not) all of them.
+    // connection is open, the agent has answered (or not) all of them.
     const connection = await dial(mallory);
-    connection.send(chat('the proper way'));
-    await delivered(mallory, 'the proper way');
     for (const attempt of refused)
       expect(attempt.open, `${attempt.serialization}, reliable ${attempt.reliable}`).toBe(false);
     expect(target.agent.snapshot().conversations.filter((c) => c.address === mallory.id)).toHaveLength(1);
-    expect(conversationWith(mallory.id)).toMatchObject({ link: 'open', badFrames: 0 });
+    connection.close();
     for (const attempt of refused) attempt.close();
   });
+});
 
-  it('after all that, the agent is online and chats with an honest agent, in order', async () => {
-    const honest = await startNodeAgent(server, 'honest');
+const transports: Transport[] = [];
+afterAll(() => {
+  for (const transport of transports) transport.stop();
+});
+
+/**
+ * A Tincan peer with keys of its own that completes the handshake, is accepted as a contact, and
+ * then misbehaves inside the encrypted session.
+ */
+async function acceptedHostilePeer(name: string): Promise<{ session: SecureLink; address: string }> {
+  const identity = newAgentIdentity();
+  const address = `tincan-t-hostile${strangerCount++}${Math.random().toString(36).slice(2, 8)}`;
+  const transport = await openTransportAt(server, address);
+  transports.push(transport);
+  const session = await establishSession(await transport.dial(target.address), {
+    role: 'initiator',
+    identity: {
+      identityKey: fromHex(identity.identityKey),
+      staticPublic: fromHex(identity.staticPublic),
+      staticSecret: fromHex(identity.staticSecret),
+      certificate: fromHex(identity.certificate),
+      name,
+    },
+    randomBytes: nodeRandomBytesFn,
+    setTimeout: (run, ms) => setTimeout(run, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  });
+  session.send(encodeFrame({ kind: 'accept' }));
+  await waitFor(target.agent, () => (conversationWith(address)?.stage === 'request' ? true : undefined));
+  target.agent.answerRequest(address, true);
+  await waitFor(target.agent, () => (conversationWith(address)?.stage === 'ready' ? true : undefined));
+  return { session, address };
+}
+
+/** Waits until the agent shows `text` from this peer: everything sent before it has been read. */
+async function shown(address: string, text: string) {
+  await waitFor(target.agent, () => (textsFrom(target.agent, address, 'peer').includes(text) ? true : undefined));
+}
+
+describe('a Tincan peer that sends bad frames inside the encrypted session', () => {
+  it('a few unreadable frames are counted, the session stays open, and what follows is read', async () => {
+    const { session, address } = await acceptedHostilePeer('mallory');
+    const random = crypto.getRandomValues(new Uint8Array(200));
+    random[0] = 0xee; // whatever else, not a version-1 frame
+    session.send(random); // 1
+    session.send(new Uint8Array(0)); // 2
+    session.send(withVersion(chat('from the future'), 2)); // 3
+    session.send(Uint8Array.from([PROTOCOL_VERSION, 0x7f, 1, 2, 3])); // unknown kind: skipped, not counted
+    session.send(chatWithInvalidUtf8()); // 4
+    const twice = chat('still here');
+    session.send(twice);
+    session.send(twice); // the same message id again: shown once
+    session.send(chat('and again'));
+    await shown(address, 'and again');
+
+    expect(textsFrom(target.agent, address, 'peer')).toEqual(['still here', 'and again']);
+    const conversation = conversationWith(address);
+    expect(conversation).toMatchObject({ name: 'mallory', stage: 'ready', badFrames: 4, unread: 2 });
+    expect(conversation?.problem).toBeUndefined();
+  });
+
+  it(`frames of unknown kinds are skipped; the ${MAX_BAD_FRAMES}th malformed frame closes the session`, async () => {
+    const { session, address } = await acceptedHostilePeer('mallory');
+    for (let kind = 0x05; kind < 0x05 + 3 * MAX_BAD_FRAMES; kind++) {
+      session.send(Uint8Array.from([PROTOCOL_VERSION, kind, 0xff]));
+    }
+    for (let i = 1; i < MAX_BAD_FRAMES; i++) session.send(Uint8Array.from([PROTOCOL_VERSION, FrameKind.Chat, i]));
+    session.send(chat('one short of the limit'));
+    await shown(address, 'one short of the limit');
+    expect(conversationWith(address)).toMatchObject({ stage: 'ready', badFrames: MAX_BAD_FRAMES - 1 });
+
+    session.send(Uint8Array.from([PROTOCOL_VERSION, FrameKind.Hello, 9]));
+    const conversation = await closedConversation(address);
+    expect(conversation).toMatchObject({
+      badFrames: MAX_BAD_FRAMES,
+      problem: { kind: 'protocol-violation', detail: 'invalid frame (malformed)' },
+    });
+  });
+
+  it('a frame over 64 KiB closes the session at once, before it is decrypted', async () => {
+    const { session, address } = await acceptedHostilePeer('mallory');
+    const oversized = new Uint8Array(MAX_FRAME_BYTES + 1);
+    oversized.set([PROTOCOL_VERSION, FrameKind.Chat]);
+    session.send(oversized);
+    for (let i = 0; i < MAX_BAD_FRAMES; i++) session.send(new Uint8Array([0]));
+    const conversation = await closedConversation(address);
+    expect(conversation.problem).toEqual({ kind: 'link-failed', detail: 'an encrypted frame was too large' });
+  });
+});
+
+describe('after all that', () => {
+  it('the agent is online and chats with an honest agent, in order', async () => {
+    const honest = await startNodeUser(server, 'honest');
     agents.push(honest.agent);
-    await honest.agent.connect(target.address);
-    await waitFor(target.agent, () => (conversationWith(honest.address)?.link === 'open' ? true : undefined));
+    await pairUsers(honest, target);
     const there = Array.from({ length: 20 }, (_, i) => `to target ${i}`);
     const back = Array.from({ length: 20 }, (_, i) => `to honest ${i}`);
     for (let i = 0; i < 20; i++) {
@@ -209,8 +273,6 @@ describe('an agent that hears garbage from a client that is not Tincan', () => {
 
     const snapshot = target.agent.snapshot();
     expect(snapshot.status).toEqual({ state: 'online', address: target.address });
-    expect(conversationWith(honest.address)).toMatchObject({ name: 'honest', link: 'open', badFrames: 0 });
-    const violations = snapshot.conversations.filter((c) => c.problem?.kind === 'protocol-violation');
-    expect(violations.map((c) => c.link)).toEqual(['closed', 'closed']);
+    expect(conversationWith(honest.address)).toMatchObject({ name: 'honest', stage: 'ready', badFrames: 0 });
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../lib/agent/agent';
 import { AgentError } from '../../lib/agent/agent-error';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
-import { startNodeAgent, textsFrom, waitFor } from '../support/node-agents';
+import { pairUsers, startNodeAgent, textsFrom, waitFor } from '../support/node-agents';
 
 let server: RunningSignalingServer;
 const running: Agent[] = [];
@@ -25,10 +25,7 @@ describe('chat between agents over a real signaling server', () => {
   it('two agents connect by address and exchange messages in order, each exactly once', async () => {
     const [alice, bob] = await agents(2);
     if (!alice || !bob) throw new Error('agents did not start');
-    await alice.agent.connect(bob.address);
-    await waitFor(bob.agent, () =>
-      bob.agent.snapshot().conversations.find((c) => c.address === alice.address && c.link === 'open'),
-    );
+    await pairUsers(alice, bob);
     const fromAlice = Array.from({ length: 20 }, (_, i) => `alice ${i}`);
     const fromBob = Array.from({ length: 20 }, (_, i) => `bob ${i}`);
     for (let i = 0; i < 20; i++) {
@@ -52,20 +49,10 @@ describe('five agents, each connected to every other', () => {
     // Each pair dials once, from the lower index: ten links.
     const dials: Promise<void>[] = [];
     for (const [i, from] of five.entries()) {
-      for (const to of five.slice(i + 1)) dials.push(from.agent.connect(to.address));
+      for (const to of five.slice(i + 1)) dials.push(pairUsers(from, to));
     }
     expect(dials).toHaveLength(10);
     await Promise.all(dials);
-    for (const me of five) {
-      const others = five.filter((other) => other !== me).map((other) => other.address);
-      await waitFor(me.agent, () =>
-        others.every((address) =>
-          me.agent.snapshot().conversations.some((c) => c.address === address && c.link === 'open'),
-        )
-          ? true
-          : undefined,
-      );
-    }
 
     const label = (from: number, to: number, n: number) => `from ${from} to ${to} #${n}`;
     for (let n = 0; n < N; n++) {
@@ -87,7 +74,7 @@ describe('five agents, each connected to every other', () => {
       const conversations = me.agent.snapshot().conversations;
       expect(conversations).toHaveLength(COUNT - 1);
       for (const conversation of conversations) {
-        expect(conversation).toMatchObject({ link: 'open', unread: N, badFrames: 0 });
+        expect(conversation).toMatchObject({ stage: 'ready', unread: N, badFrames: 0 });
         expect(new Set(conversation.messages.map((m) => m.id)).size).toBe(2 * N);
       }
     }
@@ -113,7 +100,7 @@ describe('dialing an address that cannot be reached', () => {
     // The server expires undeliverable offers after 5 s; the dial timeout is 20 s.
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(alice.agent.snapshot().conversations.find((c) => c.address === nobody)).toMatchObject({
-      link: 'closed',
+      stage: 'closed',
       problem: { kind: 'peer-unavailable' },
     });
     expect(alice.agent.snapshot().status.state).toBe('online');

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../lib/agent/agent';
 import { createPeerJsAgent } from '../../lib/agent/peerjs-agent';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
-import { localSettings, startNodeAgent, textsFrom, waitFor } from '../support/node-agents';
+import { localSettings, pairUsers, setupWith, startNodeAgent, textsFrom, waitFor } from '../support/node-agents';
 import { Peer } from '../support/node-webrtc';
 
 /** A port with nothing listening on it (taken from the OS, then released). */
@@ -27,7 +27,7 @@ describe('the signaling server state the popup shows', () => {
     const url = `ws://127.0.0.1:${port}/tincan`;
     const agent: Agent = createPeerJsAgent(Peer);
     cleanups.push(() => agent.stop());
-    agent.configure(localSettings({ url } as RunningSignalingServer));
+    agent.configure(setupWith(localSettings({ url } as RunningSignalingServer)));
 
     const offline = await waitFor(agent, () => {
       const status = agent.snapshot().status;
@@ -60,7 +60,7 @@ describe('the signaling server state the popup shows', () => {
       () => alice.agent.stop(),
       () => bob.agent.stop(),
     );
-    await alice.agent.connect(bob.address);
+    await pairUsers(alice, bob);
 
     await server.close();
     await waitFor(alice.agent, () => alice.agent.snapshot().status.state === 'offline' || undefined);
@@ -85,7 +85,7 @@ describe('the signaling server state the popup shows', () => {
     cleanups.push(() => server.close());
     const first = createPeerJsAgent(Peer);
     cleanups.push(() => first.stop());
-    first.configure(localSettings(server));
+    first.configure(setupWith(localSettings(server)));
     const taken = await waitFor(first, () => {
       const status = first.snapshot().status;
       return status.state === 'online' ? status.address : undefined;
@@ -100,7 +100,7 @@ describe('the signaling server state the popup shows', () => {
         calls++ === 0 && length === 10 ? decodeBase32Address(taken) : crypto.getRandomValues(new Uint8Array(length)),
     });
     cleanups.push(() => second.stop());
-    second.configure(localSettings(server));
+    second.configure(setupWith(localSettings(server)));
     const address = await waitFor(second, () => {
       const status = second.snapshot().status;
       return status.state === 'online' ? status.address : undefined;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../lib/agent/agent';
 import { createPeerJsAgent } from '../../lib/agent/peerjs-agent';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
-import { localSettings, startNodeAgent, textsFrom, waitFor } from '../support/node-agents';
+import { localSettings, pairUsers, setupWith, startNodeAgent, textsFrom, waitFor } from '../support/node-agents';
 import { Peer } from '../support/node-webrtc';
 
 let server: RunningSignalingServer;
@@ -22,7 +22,7 @@ describe('where the signaling server is', () => {
     const [alice, bob] = await Promise.all([startNodeAgent(server, 'alice'), startNodeAgent(server, 'bob')]);
     running.push(alice.agent, bob.agent);
     expect(alice.agent.snapshot().server).toBe(`[::1]:${server.port}/tincan`);
-    await alice.agent.connect(bob.address);
+    await pairUsers(alice, bob);
     alice.agent.send(bob.address, 'over IPv6');
     await waitFor(bob.agent, () => textsFrom(bob.agent, alice.address, 'peer').length > 0 || undefined);
     expect(textsFrom(bob.agent, alice.address, 'peer')).toEqual(['over IPv6']);
@@ -33,7 +33,7 @@ describe('where the signaling server is', () => {
     running.push(agent);
     const settings = localSettings(server, 'typo');
     expect(() =>
-      agent.configure({ ...settings, signaling: { ...settings.signaling, host: 'peer example org' } }),
+      agent.configure(setupWith({ ...settings, signaling: { ...settings.signaling, host: 'peer example org' } })),
     ).not.toThrow();
     const status = await waitFor(agent, () => {
       const current = agent.snapshot().status;
@@ -41,7 +41,7 @@ describe('where the signaling server is', () => {
     });
     expect(status.problem.kind).toBe('server-unreachable');
     // Fixing the setting brings it online.
-    agent.configure(settings);
+    agent.configure(setupWith(settings));
     await waitFor(agent, () => agent.snapshot().status.state === 'online' || undefined);
   });
 });

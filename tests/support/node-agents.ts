@@ -1,5 +1,9 @@
-import type { Agent, AgentEvent } from '../../lib/agent/agent';
-import { createPeerJsAgent } from '../../lib/agent/peerjs-agent';
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import type { Agent, AgentEvent, AgentSetup } from '../../lib/agent/agent';
+import { browserHostServices, createPeerJsAgent } from '../../lib/agent/peerjs-agent';
+import { toHex } from '../../lib/bytes';
+import { createIdentity } from '../../lib/crypto/identity';
+import { type AgentIdentity, applyContactChange, type Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS, parseSignalingUrl, type Settings } from '../../lib/store/settings';
 import type { RunningSignalingServer } from '../../server/signaling-server';
 import { Peer } from './node-webrtc';
@@ -8,18 +12,92 @@ export function localSettings(server: RunningSignalingServer, displayName = ''):
   return { ...FACTORY_SETTINGS, signaling: parseSignalingUrl(server.url), iceServers: [], displayName };
 }
 
-/** A real agent, configured against a local signaling server, once it is online. */
-export async function startNodeAgent(
+export const nodeRandomBytesFn = (length: number) => new Uint8Array(nodeRandomBytes(length));
+
+/** A fresh identity in the form the background hands the agent. */
+export function newAgentIdentity(): AgentIdentity {
+  const identity = createIdentity(nodeRandomBytesFn);
+  return {
+    identityKey: toHex(identity.signingPublic),
+    staticSecret: toHex(identity.staticSecret),
+    staticPublic: toHex(identity.staticPublic),
+    certificate: toHex(identity.certificate),
+  };
+}
+
+/** An agent setup with a fresh identity and no contacts. */
+export function setupWith(settings: Settings): AgentSetup {
+  return { settings, identity: newAgentIdentity(), contacts: [] };
+}
+
+/**
+ * A person's browser in Node: an identity and saved contacts that outlive the agent (as the
+ * background's storage does), and the agent itself, which can be stopped and started again.
+ */
+export type NodeUser = {
+  agent: Agent;
+  address: string;
+  identity: AgentIdentity;
+  contacts: () => Contact[];
+  /** A new agent (so a new address) with the same keys and contacts. */
+  restart(): Promise<void>;
+};
+
+export async function startNodeUser(
   server: RunningSignalingServer,
   name = '',
-): Promise<{ agent: Agent; address: string }> {
-  const agent = createPeerJsAgent(Peer);
-  agent.configure(localSettings(server, name));
-  const address = await waitFor(agent, () => {
-    const status = agent.snapshot().status;
-    return status.state === 'online' ? status.address : undefined;
-  });
-  return { agent, address };
+  options: { handshakeTimeoutMs?: number; identity?: AgentIdentity } = {},
+): Promise<NodeUser> {
+  const identity = options.identity ?? newAgentIdentity();
+  let contacts: Contact[] = [];
+  const boot = async () => {
+    const agent = createPeerJsAgent(Peer, browserHostServices(), { handshakeTimeoutMs: options.handshakeTimeoutMs });
+    // What the background does with the agent's contact notices.
+    agent.subscribe((event) => {
+      if (event.type === 'contact-changed') contacts = applyContactChange(contacts, event.change);
+    });
+    agent.configure({ settings: localSettings(server, name), identity, contacts });
+    const address = await waitFor(agent, () => {
+      const status = agent.snapshot().status;
+      return status.state === 'online' ? status.address : undefined;
+    });
+    return { agent, address };
+  };
+  const first = await boot();
+  const user: NodeUser = {
+    ...first,
+    identity,
+    contacts: () => contacts,
+    async restart() {
+      user.agent.stop();
+      const next = await boot();
+      user.agent = next.agent;
+      user.address = next.address;
+    },
+  };
+  return user;
+}
+
+/** A real agent with a fresh identity, configured against a local signaling server, once it is online. */
+export const startNodeAgent = startNodeUser;
+
+export function conversationWith(agent: Agent, address: string) {
+  return agent.snapshot().conversations.find((c) => c.address === address);
+}
+
+/** `a` dials `b` (by address, or by `b`'s invite), `b` accepts the request, both are ready to chat. */
+export async function pairUsers(a: NodeUser, b: NodeUser, via: 'address' | 'invite' = 'address'): Promise<void> {
+  const requested = waitFor(b.agent, () =>
+    b.agent
+      .snapshot()
+      .conversations.find((c) => c.stage === 'request' && c.peer?.identityKey === a.identity.identityKey),
+  );
+  const invite = b.agent.snapshot().me?.invite;
+  await a.agent.connect(via === 'invite' && invite ? invite : b.address);
+  const request = await requested;
+  b.agent.answerRequest(request.address, true);
+  await waitFor(a.agent, () => (conversationWith(a.agent, b.address)?.stage === 'ready' ? true : undefined));
+  await waitFor(b.agent, () => (conversationWith(b.agent, request.address)?.stage === 'ready' ? true : undefined));
 }
 
 /** Resolves with the first truthy value of `probe`, checked after every agent event. */

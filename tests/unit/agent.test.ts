@@ -1,86 +1,120 @@
 /**
- * The agent over an in-memory transport: a link here is a list of frames handed over exactly
- * the way the PeerJS transport hands them over, including frames that arrived before the link
- * was announced (the transport holds those and gives them to the first reader).
+ * Two agents over an in-memory transport (no WebRTC): the handshake, the request and the trust
+ * decisions as a user meets them, quickly and with nothing but the agent's own code.
  */
 import { describe, expect, it } from 'vitest';
-import { createAgent } from '../../lib/agent/agent';
+import { type Agent, type AgentEvent, createAgent } from '../../lib/agent/agent';
+import { AgentError } from '../../lib/agent/agent-error';
 import { Listeners } from '../../lib/listeners';
-import { decodeFrame, encodeFrame, type Frame } from '../../lib/protocol/frame';
+import type { Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS } from '../../lib/store/settings';
-import type { Link, LinkClose, Transport, TransportStatus } from '../../lib/transport/transport';
+import { DialError, type Link, type Transport, type TransportStatus } from '../../lib/transport/transport';
+import { memoryLinkPair } from '../support/memory-links';
+import { newAgentIdentity, nodeRandomBytesFn } from '../support/node-agents';
 
-const ME = 'tincan-t-meeeeeeeeeeeeeeee';
-const BOB = 'tincan-t-bobbobbobbobbobb';
-
-function memoryLink(remoteAddress: string, held: Frame[] = []) {
-  const waiting: unknown[] = held.map((frame) => encodeFrame(frame));
-  const data = new Listeners<[unknown]>();
-  const closes = new Listeners<[LinkClose]>();
-  const sent: Frame[] = [];
-  const link: Link = {
-    remoteAddress,
-    send(bytes) {
-      const decoded = decodeFrame(bytes);
-      if (!decoded.ok) throw new Error(`agent sent an invalid frame: ${decoded.error.kind}`);
-      sent.push(decoded.frame);
-    },
-    onData(listener) {
-      const remove = data.add(listener);
-      for (const frame of waiting.splice(0)) listener(frame);
-      return remove;
-    },
-    onClose: (listener) => closes.add(listener),
-    close: () => closes.emit({ kind: 'closed' }),
+/** A switchboard: every agent registers an address, and dialling one hands the far end a link. */
+function switchboard() {
+  const incoming = new Map<string, Listeners<[Link]>>();
+  return (address: string): Transport => {
+    const listeners = new Listeners<[Link]>();
+    incoming.set(address, listeners);
+    const status: TransportStatus = { state: 'online', address };
+    return {
+      status,
+      onStatus: () => () => {},
+      onIncoming: (listener) => listeners.add(listener),
+      async dial(remote) {
+        const far = incoming.get(remote);
+        if (!far) throw new DialError({ kind: 'peer-unavailable', detail: remote });
+        const { a, b } = memoryLinkPair({ a: address, b: remote });
+        setTimeout(() => far.emit(b), 0);
+        return a;
+      },
+      stop: () => incoming.delete(address),
+    };
   };
-  return { link, sent, deliver: (frame: Frame) => data.emit(encodeFrame(frame)) };
 }
 
-function memoryTransport() {
-  const incoming = new Listeners<[Link]>();
-  const status: TransportStatus = { state: 'online', address: ME };
-  const transport: Transport = {
-    status,
-    onStatus: () => () => {},
-    onIncoming: (listener) => incoming.add(listener),
-    dial: () => Promise.reject(new Error('not used here')),
-    stop: () => {},
-  };
-  return { transport, arrive: (link: Link) => incoming.emit(link) };
-}
+type TestUser = { agent: Agent; address: string; identityKey: string; events: AgentEvent[] };
 
-function startAgent() {
-  const { transport, arrive } = memoryTransport();
+function user(board: ReturnType<typeof switchboard>, name: string, contacts: Contact[] = []): TestUser {
+  const address = `tincan-t-${name.toLowerCase()}`;
+  const identity = newAgentIdentity();
   const agent = createAgent({
-    openTransport: () => transport,
+    openTransport: () => board(address),
     now: () => 1_000,
-    randomBytes: (length) => new Uint8Array(length).fill(7),
+    randomBytes: nodeRandomBytesFn,
+    setTimeout: (run, ms) => setTimeout(run, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   });
-  agent.configure({ ...FACTORY_SETTINGS, displayName: 'Alice' });
-  return { agent, arrive };
+  const events: AgentEvent[] = [];
+  agent.subscribe((event) => events.push(event));
+  agent.configure({ settings: { ...FACTORY_SETTINGS, displayName: name }, identity, contacts });
+  return { agent, address, identityKey: identity.identityKey, events };
 }
 
-const chat = (n: number, text: string): Frame => ({ kind: 'chat', id: new Uint8Array(16).fill(n), sentAt: n, text });
+async function until<T>(probe: () => T | undefined, ms = 2_000): Promise<T> {
+  for (let waited = 0; waited < ms; waited += 5) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('timed out');
+}
 
-describe('an agent reading a new link', () => {
-  it('says hello, then reads what the contact sends', () => {
-    const { agent, arrive } = startAgent();
-    const bob = memoryLink(BOB);
-    arrive(bob.link);
-    expect(bob.sent).toEqual([{ kind: 'hello', name: 'Alice' }]);
-    bob.deliver({ kind: 'hello', name: 'Bob' });
-    bob.deliver(chat(1, 'hi'));
-    expect(agent.snapshot().conversations).toMatchObject([{ address: BOB, name: 'Bob', link: 'open', unread: 1 }]);
+const conversation = (of: TestUser, with_: TestUser) =>
+  of.agent.snapshot().conversations.find((c) => c.peer?.identityKey === with_.identityKey);
+
+describe('two strangers', () => {
+  it('the dialler waits; the answerer is asked; accepting makes them contacts who can chat', async () => {
+    const board = switchboard();
+    const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
+    await alice.agent.connect(bob.address);
+    expect(conversation(alice, bob)?.stage).toBe('waiting');
+    const request = await until(() => conversation(bob, alice));
+    expect(request).toMatchObject({ stage: 'request', name: 'Alice' });
+    expect(bob.events).toContainEqual(
+      expect.objectContaining({ type: 'request-arrived', identityKey: alice.identityKey, name: 'Alice' }),
+    );
+
+    bob.agent.answerRequest(request.address, true);
+    await until(() => (conversation(alice, bob)?.stage === 'ready' ? true : undefined));
+    expect(conversation(bob, alice)?.stage).toBe('ready');
+    const learned = (events: AgentEvent[]) =>
+      events.flatMap((e) => (e.type === 'contact-changed' && e.change.type === 'learned' ? [e.change] : []));
+    expect(learned(alice.events)).toMatchObject([{ identityKey: bob.identityKey, name: 'Bob', verified: false }]);
+    expect(learned(bob.events)).toMatchObject([{ identityKey: alice.identityKey, name: 'Alice', verified: false }]);
+
+    alice.agent.send(bob.address, 'hello Bob');
+    const got = await until(() => conversation(bob, alice)?.messages[0]);
+    expect(got).toMatchObject({ from: 'peer', text: 'hello Bob' });
   });
 
-  it('frames that arrived before the link was announced are read, not dropped', () => {
-    const { agent, arrive } = startAgent();
-    // What wrtc does under load: the first frames reach the answering side before its 'open'.
-    const bob = memoryLink(BOB, [chat(1, 'first'), chat(2, 'second'), { kind: 'hello', name: 'Bob' }]);
-    arrive(bob.link);
-    const conversation = agent.snapshot().conversations.find((c) => c.address === BOB);
-    expect(conversation?.messages.map((m) => m.text)).toEqual(['first', 'second']);
-    expect(conversation).toMatchObject({ name: 'Bob', link: 'open', unread: 2 });
-    expect(bob.sent).toEqual([{ kind: 'hello', name: 'Alice' }]);
+  it('a saved contact connects without a request', async () => {
+    const board = switchboard();
+    const alice = user(board, 'Alice');
+    const aliceAsContact: Contact = {
+      identityKey: alice.identityKey,
+      petname: 'My Alice',
+      address: '',
+      verified: true,
+      addedAt: 1,
+    };
+    const bob = user(board, 'Bob', [aliceAsContact]);
+    await alice.agent.connect(bob.address);
+    await until(() => (conversation(alice, bob)?.stage === 'ready' ? true : undefined));
+    expect(bob.events.some((e) => e.type === 'request-arrived')).toBe(false);
+    // Bob learns where Alice is now.
+    expect(bob.events).toContainEqual({
+      type: 'contact-changed',
+      change: { type: 'seen', identityKey: alice.identityKey, address: alice.address },
+    });
+    expect(bob.agent.snapshot().contacts[0]).toMatchObject({ petname: 'My Alice', online: true });
+  });
+
+  it('answering a request that is not open is refused', () => {
+    const board = switchboard();
+    const alice = user(board, 'Alice');
+    expect(() => alice.agent.answerRequest('tincan-t-nobody', true)).toThrow(AgentError);
   });
 });

@@ -67,13 +67,28 @@ describe('requests on the channel that are not in its map', () => {
   });
 });
 
+const setup = {
+  settings,
+  identity: {
+    identityKey: 'a1'.repeat(32),
+    staticSecret: 'b2'.repeat(32),
+    staticPublic: 'c3'.repeat(32),
+    certificate: 'd4'.repeat(64),
+  },
+  contacts: [{ identityKey: 'e5'.repeat(32), petname: 'Bob', address: ADDRESS, verified: true, addedAt: 1 }],
+};
+const withSettings = (change: Partial<typeof settings>) => ({ ...setup, settings: { ...settings, ...change } });
+
 describe('background → agent requests are checked before the agent sees them', () => {
   it.each([
     ['connect without data', 'connect', undefined],
     ['connect without an address', 'connect', {}],
     ['connect with a numeric address', 'connect', { address: 42 }],
     ['connect with a blank address', 'connect', { address: '   ' }],
-    ['connect with an address over 100 characters', 'connect', { address: 'a'.repeat(101) }],
+    ['connect with an address or invite over 300 characters', 'connect', { address: 'a'.repeat(301) }],
+    ['answerRequest without an answer', 'answerRequest', { address: ADDRESS }],
+    ['answerRequest with "yes" for an answer', 'answerRequest', { address: ADDRESS, accept: 'yes' }],
+    ['trustNewKey with an address over 100 characters', 'trustNewKey', { address: 'a'.repeat(101) }],
     ['connect with an extra field', 'connect', { address: ADDRESS, force: true }],
     ['send without text', 'send', { address: ADDRESS }],
     ['send with empty text', 'send', { address: ADDRESS, text: '' }],
@@ -83,11 +98,31 @@ describe('background → agent requests are checked before the agent sees them',
     ['markRead with an array', 'markRead', [ADDRESS]],
     ['ping with data', 'ping', {}],
     ['getState with data', 'getState', 'now'],
-    ['configure without settings', 'configure', undefined],
-    ['configure with a port out of range', 'configure', { ...settings, signaling: { ...settings.signaling, port: 0 } }],
-    ['configure with a relative path', 'configure', { ...settings, signaling: { ...settings.signaling, path: 'x' } }],
-    ['configure with a 41-character name', 'configure', { ...settings, displayName: 'n'.repeat(41) }],
-    ['configure with 17 ICE servers', 'configure', { ...settings, iceServers: Array(17).fill({ urls: 'stun:x' }) }],
+    ['configure without a setup', 'configure', undefined],
+    ['configure with settings only', 'configure', settings],
+    [
+      'configure with a port out of range',
+      'configure',
+      withSettings({ signaling: { ...settings.signaling, port: 0 } }),
+    ],
+    ['configure with a relative path', 'configure', withSettings({ signaling: { ...settings.signaling, path: 'x' } })],
+    ['configure with a 41-character name', 'configure', withSettings({ displayName: 'n'.repeat(41) })],
+    ['configure with 17 ICE servers', 'configure', withSettings({ iceServers: Array(17).fill({ urls: 'stun:x' }) })],
+    [
+      'configure with a short identity key',
+      'configure',
+      { ...setup, identity: { ...setup.identity, identityKey: 'ab' } },
+    ],
+    [
+      'configure with an upper-case hex key',
+      'configure',
+      { ...setup, identity: { ...setup.identity, staticSecret: 'AB'.repeat(32) } },
+    ],
+    [
+      'configure with a contact missing its key',
+      'configure',
+      { ...setup, contacts: [{ petname: 'x', address: '', verified: false, addedAt: 1 }] },
+    ],
   ])('%s is a bad-request', (_, type, data) => {
     expect(problemKind(request(backgroundToAgent, type, data))).toBe('bad-request');
   });
@@ -104,7 +139,9 @@ describe('background → agent requests are checked before the agent sees them',
     ['connect', { address: ADDRESS }, { address: ADDRESS }],
     ['send', { address: ADDRESS, text: '  hi 🦊  ' }, { address: ADDRESS, text: '  hi 🦊  ' }],
     ['markRead', { address: ADDRESS }, { address: ADDRESS }],
-    ['configure', settings, settings],
+    ['configure', setup, setup],
+    ['answerRequest', { address: ADDRESS, accept: false }, { address: ADDRESS, accept: false }],
+    ['trustNewKey', { address: ADDRESS }, { address: ADDRESS }],
   ])('a valid %s reaches the agent with its data', (type, data, expected) => {
     expect(request(backgroundToAgent, type, data)).toEqual({ kind: 'request', type, data: expected });
   });

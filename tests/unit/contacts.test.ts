@@ -59,7 +59,9 @@ describe('saved contacts', () => {
       { ...bob, petname: 'Bobby' },
       { ...carol, verified: false },
     ]);
-    expect(applyContactChange(contacts, { type: 'removed', identityKey: BOB })).toEqual([{ ...carol, verified: false }]);
+    expect(applyContactChange(contacts, { type: 'removed', identityKey: BOB })).toEqual([
+      { ...carol, verified: false },
+    ]);
   });
 
   it('stored contacts with a malformed key are refused as a whole', () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatFrame, FrameError } from '../../lib/protocol/frame';
+import type { ChatFrame, Frame, FrameError } from '../../lib/protocol/frame';
 import {
   type ConversationEffect,
-  type PeerView,
   type ConversationEvent,
   type ConversationsState,
   emptyConversations,
   findConversation,
   MAX_BAD_FRAMES,
   MAX_MESSAGES_KEPT,
+  type PeerView,
   reduceConversations,
   unreadTotal,
 } from '../../lib/sessions/conversations';
@@ -52,11 +52,7 @@ const opened = (address = BOB, name = ''): ConversationEvent[] => [
   { type: 'session-established', address, peer: peerOf(address, name), trusted: true },
   { type: 'frame-received', address, frame: { kind: 'accept' }, at: 1 },
 ];
-const received = (
-  frame: ChatFrame | { kind: 'hello'; name: string },
-  at = 5_000,
-  address = BOB,
-): ConversationEvent => ({
+const received = (frame: Frame, at = 5_000, address = BOB): ConversationEvent => ({
   type: 'frame-received',
   address,
   frame,
@@ -139,10 +135,7 @@ describe('opening a conversation', () => {
 
 describe('receiving messages', () => {
   it('a message is added to the conversation, counted unread and announced with the total', () => {
-    const { state, last } = run([
-      ...opened(BOB, 'Bob'),
-      received(chat(1, 'hi'), 7_000),
-    ]);
+    const { state, last } = run([...opened(BOB, 'Bob'), received(chat(1, 'hi'), 7_000)]);
     expect(conversation(state).messages).toEqual([
       { id: idHex(1), from: 'peer', text: 'hi', sentAt: 1_001, at: 7_000 },
     ]);

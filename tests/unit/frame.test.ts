@@ -262,7 +262,7 @@ describe('accept and decline frames', () => {
   it.each([
     [FrameKind.Accept, 'accept'],
     [FrameKind.Decline, 'decline'],
-  ])('kind %i with a body is malformed', (kind) => {
+  ])('kind %i (%s) with a body is malformed', (kind, _name) => {
     expect(errorOf(decodeFrame(Uint8Array.of(PROTOCOL_VERSION, kind, 0)))).toMatchObject({ kind: 'malformed' });
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * Conversions at the agent's edge: the stored identity (hex) into handshake keys, and what the
+ * popup is shown of this browser and its contacts.
+ */
+import { fromHex, toHex } from '../bytes';
+import { fingerprint, safetyNumber } from '../crypto/identity';
+import { encodeInvite } from '../crypto/invite';
+import type { Conversation, ConversationProblem, PeerView } from '../sessions/conversations';
+import { type PeerProof, SessionError, type SessionIdentity } from '../sessions/secure-link';
+import type { AgentIdentity, Contact } from '../store/contacts';
+
+export type MeView = { identityKey: string; fingerprint: string; invite?: string };
+
+export type ContactView = Contact & {
+  fingerprint: string;
+  /** Same digits on both sides: read them to each other to verify. */
+  safetyNumber: string;
+  /** A conversation with this key is open for chat right now. */
+  online: boolean;
+  /** Where that conversation is, when there is one. */
+  conversationAddress?: string;
+};
+
+export function sessionIdentity(identity: AgentIdentity, name: string): SessionIdentity {
+  return {
+    identityKey: fromHex(identity.identityKey),
+    staticPublic: fromHex(identity.staticPublic),
+    staticSecret: fromHex(identity.staticSecret),
+    certificate: fromHex(identity.certificate),
+    name,
+  };
+}
+
+export function meView(identity: AgentIdentity | undefined, address: string | undefined): MeView | undefined {
+  if (!identity) return undefined;
+  const key = fromHex(identity.identityKey);
+  return {
+    identityKey: identity.identityKey,
+    fingerprint: fingerprint(key),
+    invite: address ? encodeInvite({ address, identityKey: key }) : undefined,
+  };
+}
+
+export function contactViews(
+  identity: AgentIdentity | undefined,
+  contacts: readonly Contact[],
+  conversations: readonly Conversation[],
+): ContactView[] {
+  const mine = identity ? fromHex(identity.identityKey) : undefined;
+  return contacts.map((contact) => {
+    const key = fromHex(contact.identityKey);
+    const live = conversations.find((c) => c.stage === 'ready' && c.peer?.identityKey === contact.identityKey);
+    return {
+      ...contact,
+      fingerprint: fingerprint(key),
+      safetyNumber: mine ? safetyNumber(mine, key) : '',
+      online: live !== undefined,
+      conversationAddress: live?.address,
+    };
+  });
+}
+
+export function peerView(proof: PeerProof): PeerView {
+  return { identityKey: toHex(proof.identityKey), name: proof.name, fingerprint: fingerprint(proof.identityKey) };
+}
+
+/** What a failed handshake means to the user (a refusal we made ourselves comes in as `refusal`). */
+export function sessionProblem(error: unknown, refusal: ConversationProblem | undefined): ConversationProblem {
+  if (refusal) return refusal;
+  if (error instanceof SessionError) {
+    const { failure } = error;
+    switch (failure.kind) {
+      case 'link-closed':
+        return { kind: 'link-failed', detail: failure.detail };
+      case 'refused-key':
+        return { kind: 'handshake-failed', detail: failure.detail };
+      default:
+        return failure;
+    }
+  }
+  return { kind: 'handshake-failed', detail: String(error) };
+}

@@ -1,0 +1,36 @@
+import { browserHostServices } from '../../lib/agent/peerjs-agent';
+import { parseSignalingUrl } from '../../lib/store/settings';
+import { createPeerJsTransport } from '../../lib/transport/peerjs-transport';
+import type { Transport } from '../../lib/transport/transport';
+import type { RunningSignalingServer } from '../../server/signaling-server';
+import { Peer } from './node-webrtc';
+
+/**
+ * A bare transport under an address the test picks: what an attacker who registers someone
+ * else's address (or relays, or speaks garbage) works with. Resolves once it is online.
+ */
+export async function openTransportAt(server: RunningSignalingServer, address: string): Promise<Transport> {
+  const transport = createPeerJsTransport({
+    Peer,
+    server: parseSignalingUrl(server.url),
+    iceServers: [],
+    nextAddress: () => address,
+    timers: browserHostServices(),
+  });
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      const { status } = transport;
+      if (status.state === 'online' && status.address === address) {
+        stop();
+        resolve();
+      } else if (status.state === 'offline') {
+        stop();
+        transport.stop();
+        reject(new Error(`could not register ${address}: ${status.problem.kind}`));
+      }
+    };
+    const stop = transport.onStatus(check);
+    check();
+  });
+  return transport;
+}
