@@ -12,8 +12,11 @@
 
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 2;
-/** Larger frames close the connection: no honest v1 frame comes near this. */
-export const MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * Larger frames close the connection: no honest v1 frame comes near this. Sealed with its
+ * 16-byte tag it is exactly Noise's 65535-byte message limit (Noise spec §3).
+ */
+export const MAX_FRAME_BYTES = 65_535 - 16;
 export const MESSAGE_ID_BYTES = 16;
 export const MAX_NAME_BYTES = 160;
 export const MAX_TEXT_BYTES = 16 * 1024;

@@ -244,7 +244,7 @@ describe('a Tincan peer that sends bad frames inside the encrypted session', () 
     });
   });
 
-  it('a frame over 64 KiB closes the session at once, before it is decrypted', async () => {
+  it('a frame over the Noise message limit closes the session at once, before it is decrypted', async () => {
     const { session, address } = await acceptedHostilePeer('mallory');
     const oversized = new Uint8Array(MAX_FRAME_BYTES + 1);
     oversized.set([PROTOCOL_VERSION, FrameKind.Chat]);
