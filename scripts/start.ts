@@ -12,12 +12,15 @@ import { join, resolve } from 'node:path';
 import { startSignalingServer } from '../server/signaling-server';
 import { launchChromiumWithExtension } from './browsers/chromium';
 import {
-  connectTo,
+  acceptRequest,
+  dial,
   openFirstChat,
+  safetyNumber,
   send,
   setDisplayName,
   waitForAddress,
   waitForMessage,
+  waitUntilConnected,
 } from './browsers/popup-actions';
 import { ensureSystemPackages } from './system-packages';
 
@@ -89,8 +92,11 @@ async function main() {
     const bobPopup = await bob.openPopup();
     step(`Bob is online at ${await waitForAddress(bobPopup)}`);
     step('Bob pastes Alice’s address and presses Connect');
-    await connectTo(bobPopup, aliceAddress);
-    step('Connected. Bob: “Hello Alice!”');
+    await dial(bobPopup, aliceAddress);
+    step('Alice sees a connection request from “Bob” and accepts it');
+    await acceptRequest(alicePopup);
+    await waitUntilConnected(bobPopup);
+    step('Connected, end-to-end encrypted (Noise XX). Bob: “Hello Alice!”');
     await send(bobPopup, 'Hello Alice!');
     await openFirstChat(alicePopup);
     await waitForMessage(alicePopup, 'Hello Alice!');
@@ -98,6 +104,10 @@ async function main() {
     await send(alicePopup, 'Hi Bob, it works.');
     await waitForMessage(bobPopup, 'Hi Bob, it works.');
     step('Bob received it.');
+    const [aliceNumber, bobNumber] = [await safetyNumber(alicePopup), await safetyNumber(bobPopup)];
+    step(
+      `Safety numbers: Alice sees ${aliceNumber}, Bob sees ${bobNumber} (${aliceNumber === bobNumber ? 'equal' : 'DIFFERENT'})`,
+    );
     await alicePopup.screenshot({ path: join(SHOTS, 'alice-popup.png') });
     await bobPopup.screenshot({ path: join(SHOTS, 'bob-popup.png') });
     step(`Screenshots of both popups: ${join(SHOTS, 'alice-popup.png')}, ${join(SHOTS, 'bob-popup.png')}`);

@@ -7,10 +7,43 @@ export async function waitForAddress(popup: Page): Promise<string> {
   return (await popup.getByTestId('my-address').innerText()).trim();
 }
 
-export async function connectTo(popup: Page, address: string): Promise<void> {
-  await popup.getByTestId('connect-input').fill(address);
+/** Pastes an address or invite and presses Connect: the chat opens, waiting for the other side. */
+export async function dial(popup: Page, target: string): Promise<void> {
+  await popup.getByTestId('connect-input').fill(target);
   await popup.getByTestId('connect-button').click();
+  await popup.getByTestId('chat-link').waitFor({ timeout: 30_000 });
+}
+
+/** Both sides trust each other and the session is encrypted. */
+export async function waitUntilConnected(popup: Page): Promise<void> {
   await popup.getByTestId('chat-link').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await popup.getByTestId('chat-encryption').filter({ hasText: 'Encrypted with' }).waitFor();
+}
+
+/** Dials someone who already has this browser as a contact (no request to accept). */
+export async function connectTo(popup: Page, target: string): Promise<void> {
+  await dial(popup, target);
+  await waitUntilConnected(popup);
+}
+
+/** Accepts the connection request shown in the popup; gives the name the requester announced. */
+export async function acceptRequest(popup: Page): Promise<string> {
+  const request = popup.getByTestId('request').first();
+  await request.waitFor({ timeout: 30_000 });
+  // Shown quoted: it is the requester's claim.
+  const name = (await request.getByTestId('request-name').innerText()).trim().replace(/^“|”$/g, '');
+  await request.getByTestId('request-accept').click();
+  return name;
+}
+
+/** The safety number shown for the first saved contact (from the chat list). */
+export async function safetyNumber(popup: Page): Promise<string> {
+  const back = popup.getByRole('button', { name: 'Back to chats' });
+  if (await back.isVisible()) await back.click();
+  const contact = popup.getByTestId('contact').first();
+  await contact.waitFor({ timeout: 30_000 });
+  await contact.getByTestId('safety-toggle').click();
+  return (await contact.getByTestId('safety-number').innerText()).trim();
 }
 
 export async function openFirstChat(popup: Page): Promise<void> {

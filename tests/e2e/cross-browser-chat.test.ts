@@ -49,7 +49,9 @@ async function launchPair() {
 describe('a Chromium user and a Firefox user chat through their popups', () => {
   it('Firefox pastes the Chromium user’s address; messages go both ways', async () => {
     const { carol, finn, carolAddress } = await launchPair();
-    await firefoxPopup.connectTo(finn, carolAddress);
+    await firefoxPopup.dial(finn, carolAddress);
+    expect(await chromiumPopup.acceptRequest(carol)).toBe('Finn');
+    await firefoxPopup.waitUntilConnected(finn);
     await firefoxPopup.send(finn, 'Hello from Firefox');
 
     await chromiumPopup.openFirstChat(carol);
@@ -70,7 +72,9 @@ describe('a Chromium user and a Firefox user chat through their popups', () => {
 
   it('Chromium pastes the Firefox user’s address; messages go both ways', async () => {
     const { carol, finn, finnAddress } = await launchPair();
-    await chromiumPopup.connectTo(carol, finnAddress);
+    await chromiumPopup.dial(carol, finnAddress);
+    expect(await firefoxPopup.acceptRequest(finn)).toBe('Carol');
+    await chromiumPopup.waitUntilConnected(carol);
     await chromiumPopup.send(carol, 'Hello from Chromium');
 
     await firefoxPopup.openFirstChat(finn);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FirefoxWithExtension } from '../../scripts/browsers/firefox';
 import {
-  connectTo,
+  acceptRequest,
+  dial,
   messageTexts,
   openFirstChat,
   send,
@@ -11,6 +12,7 @@ import {
   textOf,
   waitForAddress,
   waitForMessage,
+  waitUntilConnected,
 } from './support/firefox-popup';
 import { TEST_OUTPUT } from './support/paths';
 import { FIREFOX_WITH_TINCAN, type Session, startSession } from './support/two-browsers';
@@ -39,7 +41,11 @@ describe('two Firefox users chat through the popup', () => {
 
     let bobPopup = await bob.openPopup();
     await waitForAddress(bobPopup);
-    await connectTo(bobPopup, aliceAddress);
+    await dial(bobPopup, aliceAddress);
+    // Firefox has no notification buttons: Alice answers in her popup.
+    expect(await acceptRequest(alicePopup)).toBe('Bob');
+    await waitUntilConnected(bobPopup);
+    expect(await textOf(bobPopup, 'chat-encryption')).toContain('Encrypted with Alice');
     await send(bobPopup, 'Hello from Bob');
 
     await openFirstChat(alicePopup);
@@ -66,7 +72,7 @@ describe('two Firefox users chat through the popup', () => {
     await expect.poll(badge, { timeout: 15_000 }).toBe('1');
     await expect
       .poll(() => bobOptions.evaluate(async () => Object.keys(await browser.notifications.getAll())))
-      .toEqual([expect.stringContaining(aliceAddress)]);
+      .toEqual([expect.stringMatching(/^tincan-message:/)]);
 
     // Reopening the popup shows the whole conversation of this session and clears the badge.
     bobPopup = await bob.openPopup();

@@ -41,10 +41,26 @@ export async function waitForAddress(popup: Page): Promise<string> {
   return textOf(popup, 'my-address');
 }
 
-export async function connectTo(popup: Page, address: string): Promise<void> {
-  await fill(popup, 'connect-input', address);
+/** Pastes an address or invite and presses Connect: the chat opens, waiting for the other side. */
+export async function dial(popup: Page, target: string): Promise<void> {
+  await fill(popup, 'connect-input', target);
   await click(popup, 'connect-button');
+  await popup.waitForSelector(byTestId('chat-link'), { timeout: 30_000 });
+}
+
+/** Both sides trust each other and the session is encrypted. */
+export async function waitUntilConnected(popup: Page): Promise<void> {
   await waitForTestIdText(popup, 'chat-link', 'Connected');
+  await waitForTestIdText(popup, 'chat-encryption', 'Encrypted with');
+}
+
+/** Accepts the connection request shown in the popup; gives the name the requester announced. */
+export async function acceptRequest(popup: Page): Promise<string> {
+  await popup.waitForSelector(byTestId('request'), { timeout: 30_000 });
+  // Shown quoted: it is the requester's claim.
+  const name = (await textOf(popup, 'request-name')).replace(/^“|”$/g, '');
+  await click(popup, 'request-accept');
+  return name;
 }
 
 export async function openFirstChat(popup: Page): Promise<void> {
