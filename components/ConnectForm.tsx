@@ -1,19 +1,30 @@
 import { useState } from 'preact/hooks';
+import { describeError } from './describe';
 
-export function ConnectForm({ onConnect }: { onConnect: (address: string) => Promise<void> }) {
-  const [address, setAddress] = useState('');
+/** A failed connect, kept as it happened and worded at render time, when more may be known. */
+type Failure = { input: string; error: unknown };
+
+export function ConnectForm({
+  onConnect,
+  explain = (failure) => describeError(failure.error),
+}: {
+  onConnect: (addressOrInvite: string) => Promise<void>;
+  explain?: (failure: Failure) => string;
+}) {
+  const [input, setInput] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const [failure, setFailure] = useState<Failure | undefined>();
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (!address.trim()) return;
+    if (!input.trim()) return;
+    const text = input.trim();
     setBusy(true);
-    setError('');
+    setFailure(undefined);
     try {
-      await onConnect(address.trim());
-      setAddress('');
-    } catch (problem) {
-      setError(problem instanceof Error ? problem.message : String(problem));
+      await onConnect(text);
+      setInput('');
+    } catch (error) {
+      setFailure({ input: text, error });
     } finally {
       setBusy(false);
     }
@@ -21,25 +32,25 @@ export function ConnectForm({ onConnect }: { onConnect: (address: string) => Pro
   return (
     <form class="card" onSubmit={submit}>
       <label class="label" for="connect-address">
-        Connect to an address
+        Paste an invite or address
       </label>
       <div class="row">
         <input
           id="connect-address"
           data-testid="connect-input"
-          placeholder="Paste a Tincan address"
-          value={address}
-          onInput={(e) => setAddress(e.currentTarget.value)}
+          placeholder="Invite (or a Tincan address)"
+          value={input}
+          onInput={(e) => setInput(e.currentTarget.value)}
           autocomplete="off"
           spellcheck={false}
         />
-        <button type="submit" disabled={busy || !address.trim()} data-testid="connect-button">
+        <button type="submit" disabled={busy || !input.trim()} data-testid="connect-button">
           {busy ? 'Connecting…' : 'Connect'}
         </button>
       </div>
-      {error && (
+      {failure && (
         <p class="error" role="alert" data-testid="connect-error">
-          {error}
+          {explain(failure)}
         </p>
       )}
     </form>

@@ -1,10 +1,29 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AgentSnapshot } from '@/lib/agent/agent';
+import { RemoteError } from '@/lib/messaging/channel';
 import type { PopupRequests } from '@/lib/platform/popup-connection';
+import type { Conversation } from '@/lib/sessions/conversations';
 import { AddressCard } from './AddressCard';
 import { ChatView } from './ChatView';
 import { ConnectForm } from './ConnectForm';
+import { ContactList } from './ContactList';
+import type { ContactActions } from './ContactRow';
 import { ConversationList } from './ConversationList';
+import { describeConversationProblem, describeError } from './describe';
+import { dialTarget } from './dial-target';
+import { RequestList } from './RequestList';
+import { useOpenChat } from './use-open-chat';
+
+/**
+ * Chats worth a line: requests are shown above them, and a connection that closed with nothing
+ * said and no trust given leaves nothing to read or answer (a stranger's failed attempt, a
+ * request the user declined, an invite that reached the wrong key). A changed key stays listed.
+ */
+function isListed(c: Conversation): boolean {
+  if (c.stage === 'request') return false;
+  if (c.stage !== 'closed' || c.messages.length > 0 || c.problem?.kind === 'key-changed') return true;
+  return c.trusted && c.problem?.kind !== 'declined-by-me';
+}
 
 export function PopupApp({
   subscribe,
@@ -16,28 +35,65 @@ export function PopupApp({
   openSettings: () => void;
 }) {
   const [snapshot, setSnapshot] = useState<AgentSnapshot | undefined>();
-  const [openChat, setOpenChat] = useState<string | undefined>();
   useEffect(() => subscribe(setSnapshot), [subscribe]);
+  const chat = useOpenChat(snapshot);
+  const { conversation } = chat;
 
-  const conversation = snapshot?.conversations.find((c) => c.address === openChat);
   // What is on screen has been read.
   useEffect(() => {
     if (conversation && conversation.unread > 0)
       void request('markRead', { address: conversation.address }).catch(() => {});
   }, [conversation, request]);
 
+  const connect = async (input: string) => {
+    await request('connect', { address: input });
+    const target = dialTarget(input);
+    if (target !== undefined) chat.open(target);
+  };
+
   if (!snapshot) return <p class="muted empty">Starting Tincan…</p>;
+
+  /**
+   * Messaging carries only a refusal's kind and detail; the conversation it left behind has the
+   * rest (e.g. the key the other browser presented), once its snapshot arrives.
+   */
+  const explainConnectFailure = ({ input, error }: { input: string; error: unknown }) => {
+    const target = dialTarget(input);
+    const seen = snapshot.conversations.find((c) => c.address === target)?.problem;
+    if (seen && error instanceof RemoteError && seen.kind === error.problem.kind) {
+      return describeConversationProblem(seen);
+    }
+    return describeError(error);
+  };
+
   if (conversation) {
+    const { address } = conversation;
     return (
       <ChatView
         conversation={conversation}
+        contacts={snapshot.contacts}
         myName={snapshot.name}
-        onBack={() => setOpenChat(undefined)}
-        onSend={(text) => request('send', { address: conversation.address, text })}
-        onReconnect={() => request('connect', { address: conversation.address })}
+        onBack={chat.close}
+        onSend={(text) => request('send', { address, text })}
+        actions={{
+          reconnect: () => request('connect', { address }),
+          answer: async (accept) => {
+            await request('answerRequest', { address, accept });
+            if (!accept) chat.close();
+          },
+          trustNewKey: () => request('trustNewKey', { address }),
+        }}
       />
     );
   }
+
+  const contactActions: ContactActions = {
+    openChat: chat.open,
+    connect,
+    rename: (identityKey, petname) => request('renameContact', { identityKey, petname }),
+    setVerified: (identityKey, verified) => request('setVerified', { identityKey, verified }),
+    remove: (identityKey) => request('removeContact', { identityKey }),
+  };
   return (
     <main>
       <header class="row between brand">
@@ -46,15 +102,20 @@ export function PopupApp({
           Settings
         </button>
       </header>
-      <AddressCard snapshot={snapshot} />
-      <ConnectForm
-        onConnect={async (address) => {
-          await request('connect', { address });
-          setOpenChat(address);
-        }}
+      <RequestList
+        requests={snapshot.conversations.filter((c) => c.stage === 'request')}
+        onAnswer={(address, accept) => request('answerRequest', { address, accept })}
       />
+      <AddressCard snapshot={snapshot} />
+      <ConnectForm onConnect={connect} explain={explainConnectFailure} />
+      <h2 class="label">Saved contacts</h2>
+      <ContactList contacts={snapshot.contacts} actions={contactActions} />
       <h2 class="label">Chats</h2>
-      <ConversationList conversations={snapshot.conversations} onOpen={setOpenChat} />
+      <ConversationList
+        conversations={snapshot.conversations.filter(isListed)}
+        contacts={snapshot.contacts}
+        onOpen={chat.open}
+      />
     </main>
   );
 }

@@ -1,5 +1,6 @@
 import type { AgentSnapshot } from '@/lib/agent/agent';
-import type { ConversationProblem, LinkState } from '@/lib/sessions/conversations';
+import { RemoteError, type RemoteProblem } from '@/lib/messaging/channel';
+import type { ConversationProblem, Stage } from '@/lib/sessions/conversations';
 import type { TransportProblem } from '@/lib/transport/transport';
 
 /** Words for states and problems: the one place the popup turns kinds into sentences. */
@@ -36,7 +37,7 @@ export function describeStatus(status: AgentSnapshot['status']): { label: string
 export function describeConversationProblem(problem: ConversationProblem): string {
   switch (problem.kind) {
     case 'invalid-address':
-      return 'That is not a Tincan address.';
+      return 'That is not a Tincan address or invite.';
     case 'peer-unavailable':
       return 'No one is online at that address.';
     case 'not-online':
@@ -48,11 +49,74 @@ export function describeConversationProblem(problem: ConversationProblem): strin
       return `Connection failed (${problem.detail}).`;
     case 'protocol-violation':
       return `Disconnected: the other side sent ${problem.detail}.`;
+    case 'handshake-timeout':
+      return 'The other browser did not finish the secure handshake in time. Not connected.';
+    case 'handshake-failed':
+      return `The secure handshake failed (${problem.detail}). Not connected.`;
+    case 'bad-certificate':
+      return 'The other browser’s key is not properly signed. Not connected.';
+    case 'no-dtls-fingerprint':
+      return 'This connection cannot be bound to its encryption (no DTLS fingerprint). Not connected.';
+    case 'key-changed':
+      return `The browser at this address has a different key (now ${problem.presentedFingerprint}). It could be someone else. Not connected.`;
+    case 'invite-key-mismatch':
+      return `The browser at this address is not the one that made the invite (its key is ${problem.presentedFingerprint}). Not connected.`;
+    case 'declined':
+      return 'They declined your request.';
+    case 'declined-by-me':
+      return 'You declined this request.';
   }
 }
 
-export function describeLink(link: LinkState): string {
-  return link === 'open' ? 'Connected' : link === 'connecting' ? 'Connecting…' : 'Disconnected';
+/**
+ * A refused request as it comes back over messaging: only its kind and detail survive the trip,
+ * so problems that carry a key (key-changed, invite-key-mismatch) are worded without it here.
+ */
+export function describeRequestProblem(problem: RemoteProblem): string {
+  switch (problem.kind) {
+    case 'peer-unavailable':
+    case 'not-online':
+    case 'timeout':
+    case 'handshake-timeout':
+    case 'bad-certificate':
+    case 'no-dtls-fingerprint':
+    case 'declined':
+      return describeConversationProblem({ kind: problem.kind, detail: problem.detail });
+    case 'key-changed':
+      return 'The browser at this address has a different key than your contact. It could be someone else. Not connected.';
+    case 'invite-key-mismatch':
+      return 'The browser at this address is not the one that made the invite. Not connected.';
+    default:
+      return problem.detail;
+  }
+}
+
+/** Any error a popup request rejected with, in words. */
+export function describeError(error: unknown): string {
+  if (error instanceof RemoteError) return describeRequestProblem(error.problem);
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function describeStage(stage: Stage): string {
+  switch (stage) {
+    case 'connecting':
+      return 'Connecting…';
+    case 'securing':
+      return 'Securing…';
+    case 'request':
+      return 'Wants to connect';
+    case 'waiting':
+      return 'Waiting for them to accept';
+    case 'ready':
+      return 'Connected';
+    case 'closed':
+      return 'Disconnected';
+  }
+}
+
+/** The handshake is done: whatever is said from here on is end-to-end encrypted. */
+export function isEncrypted(stage: Stage): boolean {
+  return stage === 'ready' || stage === 'waiting' || stage === 'request';
 }
 
 export function formatTime(at: number): string {

@@ -1,0 +1,59 @@
+import { useState } from 'preact/hooks';
+import { describeError } from './describe';
+
+export function Composer({
+  enabled,
+  placeholder,
+  onSend,
+}: {
+  enabled: boolean;
+  placeholder: string;
+  onSend: (text: string) => Promise<void>;
+}) {
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState('');
+  const send = async () => {
+    const text = draft.trim();
+    if (!text || !enabled) return;
+    setError('');
+    try {
+      await onSend(text);
+      setDraft(''); // only once the agent took it: a failed send keeps what was typed
+    } catch (problem) {
+      setError(describeError(problem));
+    }
+  };
+  return (
+    <>
+      <form
+        class="composer row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send();
+        }}
+      >
+        <textarea
+          data-testid="composer"
+          placeholder={placeholder}
+          value={draft}
+          rows={2}
+          onInput={(e) => setDraft(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey) {
+              e.preventDefault();
+              void send();
+            }
+          }}
+        />
+        <button type="submit" disabled={!enabled || !draft.trim()} data-testid="send-button">
+          Send
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert" data-testid="send-error">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

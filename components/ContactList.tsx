@@ -1,0 +1,19 @@
+import type { ContactView } from '@/lib/agent/agent-views';
+import { type ContactActions, ContactRow } from './ContactRow';
+
+export function ContactList({ contacts, actions }: { contacts: ContactView[]; actions: ContactActions }) {
+  if (contacts.length === 0) {
+    return <p class="muted small">No saved contacts yet. People you accept, or who accept you, are saved here.</p>;
+  }
+  // Online first, then by name: the people you can talk to now are on top.
+  const sorted = [...contacts].sort(
+    (a, b) => Number(b.online) - Number(a.online) || a.petname.localeCompare(b.petname),
+  );
+  return (
+    <ul class="contacts">
+      {sorted.map((contact) => (
+        <ContactRow key={contact.identityKey} contact={contact} actions={actions} />
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,32 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { ChatMessage } from '@/lib/sessions/conversations';
+import { formatTime } from './describe';
+
+export function MessageList({
+  messages,
+  myName,
+  peerName,
+}: {
+  messages: ChatMessage[];
+  myName: string;
+  peerName: string;
+}) {
+  const log = useRef<HTMLOListElement>(null);
+  const count = messages.length;
+  useEffect(() => {
+    log.current?.scrollTo({ top: log.current.scrollHeight });
+  }, [count]);
+  return (
+    <ol class="messages" ref={log} data-testid="messages">
+      {messages.map((m) => (
+        <li key={`${m.from}:${m.id}`} class={`message ${m.from}`} data-testid="message">
+          <div class="meta small">
+            <span class="sender">{m.from === 'me' ? myName || 'You' : peerName}</span>{' '}
+            <time dateTime={new Date(m.at).toISOString()}>{formatTime(m.at)}</time>
+          </div>
+          <div class="text">{m.text}</div>
+        </li>
+      ))}
+    </ol>
+  );
+}
