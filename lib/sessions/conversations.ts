@@ -183,6 +183,8 @@ export function reduceConversations(state: ConversationsState, event: Conversati
     case 'request-answered':
       return answerRequest(state, event.address, event.accept);
     case 'link-closed':
+      // A conversation merged into its contact's newer one is gone; its old link closing is news to no one.
+      if (!findConversation(state, event.address)) return { state, effects: [] };
       return {
         state: update(state, event.address, (c) => ({
           ...c,
@@ -227,9 +229,10 @@ function establish(
 ): Step {
   const conversation = findConversation(state, event.address);
   if (conversation?.stage !== 'securing') return { state, effects: [] };
-  // Addresses move: an earlier, closed conversation with the same key is the same person.
+  // Addresses move: an earlier conversation with the same key is the same person. Its link, if
+  // still up (a browser that restarted leaves its old link open until ICE gives up), is stale.
   const earlier = state.conversations.find(
-    (c) => c.address !== event.address && c.stage === 'closed' && c.peer?.identityKey === event.peer.identityKey,
+    (c) => c.address !== event.address && c.peer?.identityKey === event.peer.identityKey,
   );
   const merged: ConversationsState = earlier
     ? { conversations: state.conversations.filter((c) => c !== earlier) }
@@ -243,11 +246,16 @@ function establish(
     messages: earlier ? [...earlier.messages, ...c.messages].slice(-MAX_MESSAGES_KEPT) : c.messages,
     unread: c.unread + (earlier?.unread ?? 0),
   }));
+  const closeEarlier: ConversationEffect[] =
+    earlier && isLinkUp(earlier.stage) ? [{ type: 'close-link', address: earlier.address }] : [];
   return {
     state: next,
-    effects: event.trusted
-      ? [{ type: 'send', address: event.address, frame: { kind: 'accept' } }]
-      : [{ type: 'request-arrived', address: event.address, peer: event.peer }],
+    effects: [
+      ...closeEarlier,
+      event.trusted
+        ? { type: 'send', address: event.address, frame: { kind: 'accept' } }
+        : { type: 'request-arrived', address: event.address, peer: event.peer },
+    ],
   };
 }
 

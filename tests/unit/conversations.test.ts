@@ -449,6 +449,23 @@ describe('connection requests', () => {
 });
 
 describe('a contact at a new address', () => {
+  it('a still-open link at the old address is stale: it is closed, and its closing changes nothing', () => {
+    const NEW = 'tincan-t-bobnewaddressxxx';
+    const { state, last } = run([
+      ...opened(BOB, 'Bob'),
+      received(chat(1, 'before the restart')),
+      { type: 'link-opened', address: NEW },
+      { type: 'session-established', address: NEW, peer: peerOf(BOB, 'Bob'), trusted: true },
+    ]);
+    expect(last).toEqual([
+      { type: 'close-link', address: BOB },
+      { type: 'send', address: NEW, frame: { kind: 'accept' } },
+    ]);
+    expect(state.conversations.map((c) => c.address)).toEqual([NEW]);
+    const after = run([{ type: 'link-closed', address: BOB, why: { kind: 'closed' } }], state);
+    expect(after.state).toEqual(state);
+  });
+
   it('is one conversation: the closed one at the old address is merged in', () => {
     const NEW = 'tincan-t-bobnewaddressxxx';
     const before = run([
