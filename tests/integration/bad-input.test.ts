@@ -7,7 +7,6 @@
 import type { DataConnection, PeerConnectOption, Peer as PeerJsPeer } from 'peerjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../lib/agent/agent';
-import { fromHex } from '../../lib/bytes';
 import {
   encodeFrame,
   FrameKind,
@@ -17,21 +16,13 @@ import {
   PROTOCOL_VERSION,
 } from '../../lib/protocol/frame';
 import { MAX_BAD_FRAMES } from '../../lib/sessions/conversations';
-import { establishSession, type SecureLink } from '../../lib/sessions/secure-link';
+import type { SecureLink } from '../../lib/sessions/secure-link';
 import { parseSignalingUrl } from '../../lib/store/settings';
 import type { Transport } from '../../lib/transport/transport';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
 import { createBarePeer } from '../support/bare-peer';
-import {
-  type NodeUser,
-  newAgentIdentity,
-  nodeRandomBytesFn,
-  pairUsers,
-  startNodeUser,
-  textsFrom,
-  waitFor,
-} from '../support/node-agents';
-import { openTransportAt } from '../support/node-transport';
+import { type NodeUser, newAgentIdentity, pairUsers, startNodeUser, textsFrom, waitFor } from '../support/node-agents';
+import { establishAs, openTransportAt } from '../support/node-transport';
 
 let server: RunningSignalingServer;
 let target: NodeUser;
@@ -179,19 +170,7 @@ async function acceptedHostilePeer(name: string): Promise<{ session: SecureLink;
   const address = `tincan-t-hostile${strangerCount++}${Math.random().toString(36).slice(2, 8)}`;
   const transport = await openTransportAt(server, address);
   transports.push(transport);
-  const session = await establishSession(await transport.dial(target.address), {
-    role: 'initiator',
-    identity: {
-      identityKey: fromHex(identity.identityKey),
-      staticPublic: fromHex(identity.staticPublic),
-      staticSecret: fromHex(identity.staticSecret),
-      certificate: fromHex(identity.certificate),
-      name,
-    },
-    randomBytes: nodeRandomBytesFn,
-    setTimeout: (run, ms) => setTimeout(run, ms),
-    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  });
+  const session = await establishAs(await transport.dial(target.address), 'initiator', identity, name);
   session.send(encodeFrame({ kind: 'accept' }));
   await waitFor(target.agent, () => (conversationWith(address)?.stage === 'request' ? true : undefined));
   target.agent.answerRequest(address, true);

@@ -6,20 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentError } from '../../lib/agent/agent-error';
 import { fromHex } from '../../lib/bytes';
 import { encodeInvite } from '../../lib/crypto/invite';
-import { establishSession, SessionError } from '../../lib/sessions/secure-link';
+import { SessionError } from '../../lib/sessions/secure-link';
 import type { Link, Transport } from '../../lib/transport/transport';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
 import {
   conversationWith,
   type NodeUser,
   newAgentIdentity,
-  nodeRandomBytesFn,
   pairUsers,
   startNodeUser,
   textsFrom,
   waitFor,
 } from '../support/node-agents';
-import { openTransportAt } from '../support/node-transport';
+import { establishAs, openTransportAt } from '../support/node-transport';
 
 let server: RunningSignalingServer;
 const users: NodeUser[] = [];
@@ -166,19 +165,7 @@ describe('contacts whose addresses change', () => {
     transports.push(squat);
     const received: string[] = [];
     squat.onIncoming((link: Link) => {
-      establishSession(link, {
-        role: 'responder',
-        identity: {
-          identityKey: fromHex(mallory.identity.identityKey),
-          staticPublic: fromHex(mallory.identity.staticPublic),
-          staticSecret: fromHex(mallory.identity.staticSecret),
-          certificate: fromHex(mallory.identity.certificate),
-          name: 'Bob',
-        },
-        randomBytes: nodeRandomBytesFn,
-        setTimeout: (run, ms) => setTimeout(run, ms),
-        clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-      }).then(
+      establishAs(link, 'responder', mallory.identity, 'Bob').then(
         (session) => session.onFrame((frame) => received.push(`frame ${frame.length}`)),
         (error: unknown) => received.push(error instanceof SessionError ? error.failure.kind : String(error)),
       );

@@ -1,8 +1,12 @@
+import { sessionIdentity } from '../../lib/agent/agent-views';
 import { browserHostServices } from '../../lib/agent/peerjs-agent';
+import { establishSession, type SecureLink } from '../../lib/sessions/secure-link';
+import type { AgentIdentity } from '../../lib/store/contacts';
 import { parseSignalingUrl } from '../../lib/store/settings';
 import { createPeerJsTransport } from '../../lib/transport/peerjs-transport';
-import type { Transport } from '../../lib/transport/transport';
+import type { Link, Transport } from '../../lib/transport/transport';
 import type { RunningSignalingServer } from '../../server/signaling-server';
+import { nodeRandomBytesFn } from './node-agents';
 import { Peer } from './node-webrtc';
 
 /**
@@ -33,4 +37,20 @@ export async function openTransportAt(server: RunningSignalingServer, address: s
     check();
   });
   return transport;
+}
+
+/** Runs our own handshake on `link` as someone with `identity`: how a hostile Tincan peer talks. */
+export function establishAs(
+  link: Link,
+  role: 'initiator' | 'responder',
+  identity: AgentIdentity,
+  name: string,
+): Promise<SecureLink> {
+  return establishSession(link, {
+    role,
+    identity: sessionIdentity(identity, name),
+    randomBytes: nodeRandomBytesFn,
+    setTimeout: (run, ms) => setTimeout(run, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  });
 }
