@@ -155,17 +155,26 @@ export function createAgent(deps: AgentDeps): Agent {
           break;
         case 'session-ready': {
           const known = findContact(contacts, effect.peer.identityKey);
+          const viaInvite = invited.get(effect.address) === effect.peer.identityKey;
+          // The invite has done its job: from now on the saved contact pins the key.
+          invited.delete(effect.address);
           if (!known) {
             changeContacts({
               type: 'learned',
               identityKey: effect.peer.identityKey,
               name: effect.peer.name,
               address: effect.address,
-              verified: invited.get(effect.address) === effect.peer.identityKey,
+              verified: viaInvite,
               at: deps.now(),
             });
-          } else if (known.address !== effect.address) {
-            changeContacts({ type: 'seen', identityKey: known.identityKey, address: effect.address });
+          } else {
+            if (known.address !== effect.address) {
+              changeContacts({ type: 'seen', identityKey: known.identityKey, address: effect.address });
+            }
+            // An invite whose key matched proves as much as comparing safety numbers.
+            if (viaInvite && !known.verified) {
+              changeContacts({ type: 'verified', identityKey: known.identityKey, verified: true });
+            }
           }
           break;
         }
@@ -302,7 +311,11 @@ export function createAgent(deps: AgentDeps): Agent {
   /** The address to dial, remembering the key an invite promised. */
   const targetOf = (input: string): string => {
     const text = input.trim();
-    if (!looksLikeInvite(text)) return text;
+    if (!looksLikeInvite(text)) {
+      // A bare address means trust on first use, whatever an earlier invite for it said.
+      invited.delete(text);
+      return text;
+    }
     const parsed = decodeInvite(text);
     if (!parsed.ok) {
       throw new AgentError({ kind: 'invalid-address', detail: `That invite is damaged (${parsed.error}).` });

@@ -189,4 +189,28 @@ describe('contacts whose addresses change', () => {
     }
     expect(received).toEqual(['link-closed']);
   });
+
+  it('accepting a changed key replaces the contact’s key, drops its verification, and dials again', async () => {
+    const [alice, bob] = [await user('Alice'), await user('Bob')];
+    await pairUsers(alice, bob, 'invite');
+    await waitFor(alice.agent, () => (alice.contacts()[0]?.verified ? true : undefined));
+    const bobsAddress = bob.address;
+    bob.agent.stop();
+    await waitFor(alice.agent, () =>
+      conversationWith(alice.agent, bobsAddress)?.stage === 'closed' ? true : undefined,
+    );
+    // Bob reinstalled: a new key at the same address.
+    const newBob = newAgentIdentity();
+    const squat = await openTransportAt(server, bobsAddress);
+    transports.push(squat);
+    squat.onIncoming((link: Link) => void establishAs(link, 'responder', newBob, 'Bob').catch(() => {}));
+    expect(await problemOf(alice.agent.connect(bobsAddress))).toBe('key-changed');
+
+    await alice.agent.trustNewKey(bobsAddress);
+    expect(alice.contacts()).toMatchObject([{ identityKey: newBob.identityKey, petname: 'Bob', verified: false }]);
+    expect(conversationWith(alice.agent, bobsAddress)).toMatchObject({
+      stage: 'waiting',
+      peer: { identityKey: newBob.identityKey },
+    });
+  });
 });

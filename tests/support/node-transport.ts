@@ -27,13 +27,23 @@ export async function openTransportAt(server: RunningSignalingServer, address: s
       if (status.state === 'online' && status.address === address) {
         stop();
         resolve();
-      } else if (status.state === 'offline') {
+      } else if (status.state === 'offline' && status.problem.kind !== 'address-taken') {
+        // (Taken: the transport asks again at once; the server frees a departed peer's id soon.)
         stop();
         transport.stop();
         reject(new Error(`could not register ${address}: ${status.problem.kind}`));
       }
     };
-    const stop = transport.onStatus(check);
+    const unsubscribe = transport.onStatus(check);
+    const timer = setTimeout(() => {
+      stop();
+      transport.stop();
+      reject(new Error(`could not register ${address} within 10 s`));
+    }, 10_000);
+    const stop = () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
     check();
   });
   return transport;
