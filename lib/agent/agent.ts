@@ -16,6 +16,7 @@ import {
   type ConversationProblem,
   emptyConversations,
   findConversation,
+  isLinkUp,
   reduceConversations,
 } from '../sessions/conversations';
 import { establishSession, type PeerProof, type SecureLink } from '../sessions/secure-link';
@@ -269,7 +270,10 @@ export function createAgent(deps: AgentDeps): Agent {
   const adopt = (link: Link, dialedByMe: boolean): Promise<void> => {
     const remote = link.remoteAddress;
     const current = links.get(remote);
-    if (current) {
+    if (current && !isLinkUp(findConversation(conversations, remote)?.stage ?? 'closed')) {
+      // An ended session still flushing its last frame is no rival to a new link.
+      links.delete(remote);
+    } else if (current) {
       // Both sides dialed at once: keep the link dialed by the smaller address, on both sides.
       const keepNew = dialedByMe === myAddress() < remote;
       if (!keepNew) {
@@ -352,7 +356,13 @@ export function createAgent(deps: AgentDeps): Agent {
       if (!isValidAddress(target)) {
         throw new AgentError({ kind: 'invalid-address', detail: `"${target}" is not a Tincan address or invite.` });
       }
-      if (links.has(target)) return;
+      const existing = links.get(target);
+      if (existing) {
+        if (isLinkUp(findConversation(conversations, target)?.stage ?? 'closed')) return;
+        // A session that ended (declined, say) may still be flushing its last frame: let it, but
+        // it no longer stands in the way of a new dial.
+        links.delete(target);
+      }
       if (!transport) throw new AgentError({ kind: 'not-online', detail: 'The agent is not configured yet.' });
       dispatch({ type: 'dial-started', address: target });
       let link: Link;

@@ -118,3 +118,30 @@ describe('two strangers', () => {
     expect(() => alice.agent.answerRequest('tincan-t-nobody', true)).toThrow(AgentError);
   });
 });
+
+describe('after a declined request', () => {
+  it('dialling again at once makes a new request instead of reopening the declined one', async () => {
+    const board = switchboard();
+    const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
+    await alice.agent.connect(bob.address);
+    const first = await until(() => conversation(bob, alice));
+    bob.agent.answerRequest(first.address, false);
+    await until(() => (conversation(alice, bob)?.problem?.kind === 'declined' ? true : undefined));
+    const requests = () => bob.events.filter((e) => e.type === 'request-arrived').length;
+    await alice.agent.connect(bob.address);
+    await until(() => (requests() === 2 ? true : undefined));
+    expect(conversation(alice, bob)?.stage).toBe('waiting');
+  });
+
+  it('the one who declined can be asked again at once, whichever address sorts first', async () => {
+    const board = switchboard();
+    // Zed's address sorts after Ann's: the rule for simultaneous dials must not eat the new link.
+    const [ann, zed] = [user(board, 'Ann'), user(board, 'Zed')];
+    await zed.agent.connect(ann.address);
+    const first = await until(() => conversation(ann, zed));
+    ann.agent.answerRequest(first.address, false);
+    await until(() => (conversation(zed, ann)?.problem?.kind === 'declined' ? true : undefined));
+    await zed.agent.connect(ann.address);
+    await until(() => (ann.events.filter((e) => e.type === 'request-arrived').length === 2 ? true : undefined));
+  });
+});
