@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { TEST_OUTPUT } from '../tests/e2e/support/paths';
 import { ensureSystemPackages } from './system-packages';
 
-type VitestJson = { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+type VitestJson = {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  /** Files that failed to load count here, not in the tests. */
+  numFailedTestSuites?: number;
+  testResults?: Array<{ status: string; assertionResults: unknown[] }>;
+};
 
 mkdirSync(TEST_OUTPUT, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -19,7 +26,12 @@ function vitest(label: string, command: string[], report: string): boolean {
   try {
     const counts = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
     totals.passed += counts.numPassedTests;
-    totals.failed += counts.numFailedTests;
+    // A file that failed before running any test (say, it could not read its data) has no
+    // failed tests to count: count the file itself.
+    const brokenFiles = (counts.testResults ?? []).filter(
+      (file) => file.status === 'failed' && file.assertionResults.length === 0,
+    ).length;
+    totals.failed += counts.numFailedTests + brokenFiles;
     totals.skipped += counts.numPendingTests;
   } catch {
     totals.failed += 1; // the run did not even report
