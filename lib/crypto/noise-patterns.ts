@@ -121,3 +121,7 @@ export function parsePattern(name: string): HandshakePattern | undefined {
 
 /** Every pattern name the table knows (without psk modifiers). */
 export const BASE_PATTERNS: readonly string[] = Object.keys(PATTERNS);
+
+/** The messages one side writes: the initiator's are the even ones. */
+export const ownMessages = (pattern: HandshakePattern, initiator: boolean): (readonly Token[])[] =>
+  pattern.messages.filter((_, index) => index % 2 === (initiator ? 0 : 1));

@@ -7,11 +7,13 @@
  * that does not verify, a low-order key) ends it: every later call throws `bad-state`, and the
  * caller starts over with a fresh Handshake on a fresh connection.
  */
+import type { Curve25519 } from './curve25519';
+import { checkKeyPairShape, type LocalKeys, prepareKeys } from './local-keys';
 import { isNoiseCipher, type NoiseCipher } from './noise-cipher';
 import { NoiseError } from './noise-error';
-import { type DhToken, type HandshakePattern, parsePattern, type Token } from './noise-patterns';
+import { type DhToken, type HandshakePattern, ownMessages, parsePattern, type Token } from './noise-patterns';
 import { SymmetricState } from './noise-symmetric';
-import { AEAD_TAG_BYTES, checkBytes, concatBytes, DH_BYTES, equalBytes, type KeyPair, x25519 } from './primitives';
+import { AEAD_TAG_BYTES, concatBytes, DH_BYTES, type KeyPair } from './primitives';
 import { createTransportCipher, type TransportCiphers } from './transport-cipher';
 
 export type { NoiseCipher } from './noise-cipher';
@@ -35,6 +37,8 @@ export interface HandshakeOptions {
   rs?: Uint8Array;
   /** Fixed ephemeral key pair: test vectors only. */
   e?: KeyPair;
+  /** Which X25519 runs: the platform's choice (curve25519.ts) unless a test picks one. */
+  curve?: Curve25519;
   /** One 32-byte pre-shared key per psk token, in the order the tokens occur. */
   psks?: Uint8Array[];
   randomBytes: (n: number) => Uint8Array;
@@ -45,23 +49,9 @@ const asNoiseError = (error: unknown): NoiseError =>
     ? error
     : new NoiseError('bad-state', error instanceof Error ? error.message : String(error));
 
-function checkKeyPair(pair: KeyPair, label: string): KeyPair {
-  if (typeof pair !== 'object' || pair === null) throw new NoiseError('bad-key', `${label} is not a key pair`);
-  try {
-    const derived = x25519.keyPairFromSecret(pair.secretKey);
-    if (!equalBytes(derived.publicKey, checkBytes(pair.publicKey, `${label} public key`, DH_BYTES))) {
-      throw new Error(`${label} public key does not match its secret key`);
-    }
-    return derived;
-  } catch (error) {
-    throw new NoiseError('bad-key', error instanceof Error ? error.message : String(error));
-  }
-}
-
 function writesStatic(pattern: HandshakePattern, initiator: boolean): boolean {
   const pre = initiator ? pattern.initiatorPreMessage : pattern.responderPreMessage;
-  const ownMessages = pattern.messages.filter((_, index) => index % 2 === (initiator ? 0 : 1));
-  return pre.length > 0 || ownMessages.some((tokens) => tokens.includes('s'));
+  return pre.length > 0 || ownMessages(pattern, initiator).some((tokens) => tokens.includes('s'));
 }
 
 export class Handshake {
@@ -69,7 +59,9 @@ export class Handshake {
   private busy = false;
   private failure: NoiseError | undefined;
   private didSplit = false;
-  private e: KeyPair | undefined;
+  private sentE = false;
+  /** Each DH token occurs at most once in a pattern; its result is started as soon as both keys are known. */
+  private readonly dhResults = new Map<DhToken, Promise<Uint8Array>>();
   private re: Uint8Array | undefined;
   private rs: Uint8Array | undefined;
   private psksLeft: Uint8Array[];
@@ -81,9 +73,8 @@ export class Handshake {
     private readonly symmetric: SymmetricState,
     private readonly s: KeyPair | undefined,
     rs: Uint8Array | undefined,
-    private readonly fixedE: KeyPair | undefined,
+    private readonly keys: Promise<LocalKeys>,
     psks: Uint8Array[],
-    private readonly randomBytes: (n: number) => Uint8Array,
   ) {
     this.rs = rs;
     this.psksLeft = psks;
@@ -98,7 +89,7 @@ export class Handshake {
     if (typeof options.randomBytes !== 'function') throw new NoiseError('bad-state', 'randomBytes is required');
     const initiator = options.initiator === true;
 
-    const s = options.s ? checkKeyPair(options.s, 'local static key') : undefined;
+    const s = options.s ? checkKeyPairShape(options.s, 'local static key') : undefined;
     if (!s && writesStatic(pattern, initiator)) {
       throw new NoiseError('bad-key', `pattern ${pattern.name} needs a local static key`);
     }
@@ -112,7 +103,7 @@ export class Handshake {
     if (options.rs && (!(options.rs instanceof Uint8Array) || options.rs.length !== DH_BYTES)) {
       throw new NoiseError('bad-key', 'remote static key must be 32 bytes');
     }
-    const e = options.e ? checkKeyPair(options.e, 'fixed ephemeral key') : undefined;
+    const e = options.e ? checkKeyPairShape(options.e, 'fixed ephemeral key') : undefined;
     const psks = options.psks ?? [];
     const pskTokens = pattern.messages.flat().filter((token) => token === 'psk').length;
     if (psks.length !== pskTokens) {
@@ -129,7 +120,8 @@ export class Handshake {
     for (const _ of pattern.initiatorPreMessage) symmetric.mixHash(initiator ? keyOf(s) : keyOf(rs));
     for (const _ of pattern.responderPreMessage) symmetric.mixHash(initiator ? keyOf(rs) : keyOf(s));
     const copies = psks.map((psk) => psk.slice());
-    return new Handshake(pattern, initiator, options.cipher, symmetric, s, rs, e, copies, options.randomBytes);
+    const keys = prepareKeys({ pattern, initiator, s, e, curve: options.curve, randomBytes: options.randomBytes });
+    return new Handshake(pattern, initiator, options.cipher, symmetric, s, rs, keys, copies);
   }
 
   get isComplete(): boolean {
@@ -157,6 +149,8 @@ export class Handshake {
     if (!this.isComplete || this.failure) throw new NoiseError('bad-state', 'the handshake is not complete');
     if (this.didSplit) throw new NoiseError('bad-state', 'the handshake was already split');
     this.didSplit = true;
+    // The DH results are key material; nothing needs them once the keys are derived.
+    this.dhResults.clear();
     const keys = this.symmetric.split();
     const cipher = this.cipher;
     const [send, receive] = this.initiator
@@ -180,18 +174,18 @@ export class Handshake {
       this.busy = false;
       throw asNoiseError(error);
     }
-    return this.step(async () => {
+    return this.step(async (keys) => {
       const parts: Uint8Array[] = [];
       for (const token of tokens) {
         if (token === 'e') {
-          const e = this.fixedE ?? x25519.generateKeyPair(this.randomBytes);
-          this.e = e;
-          parts.push(e.publicKey);
-          this.mixEphemeral(e.publicKey);
+          if (!keys.e || this.sentE) throw new NoiseError('bad-state', 'no ephemeral key for this message');
+          this.sentE = true;
+          parts.push(keys.e.publicKey);
+          this.mixEphemeral(keys.e.publicKey);
         } else if (token === 's') {
           parts.push(await this.symmetric.encryptAndHash(keyOf(this.s)));
         } else {
-          this.mixToken(token);
+          await this.mixToken(token, keys);
         }
       }
       parts.push(await this.symmetric.encryptAndHash(payload));
@@ -202,7 +196,7 @@ export class Handshake {
   /** The payload; throws `NoiseError` for a message that is malformed, forged or out of turn. */
   async readMessage(message: Uint8Array): Promise<Uint8Array> {
     const tokens = this.begin('read');
-    return this.step(async () => {
+    return this.step(async (keys) => {
       if (!(message instanceof Uint8Array)) throw new NoiseError('bad-message', 'a handshake message must be bytes');
       if (message.length > MAX_NOISE_MESSAGE) throw new NoiseError('bad-message', 'handshake message too long');
       const bytes = message.slice();
@@ -216,11 +210,13 @@ export class Handshake {
         if (token === 'e') {
           this.re = take(DH_BYTES).slice();
           this.mixEphemeral(this.re);
+          this.startKnownDhs(keys);
         } else if (token === 's') {
           const sealed = take(DH_BYTES + (this.symmetric.hasKey ? AEAD_TAG_BYTES : 0));
           this.rs = await this.symmetric.decryptAndHash(sealed);
+          this.startKnownDhs(keys);
         } else {
-          this.mixToken(token);
+          await this.mixToken(token, keys);
         }
       }
       const rest = bytes.subarray(at);
@@ -244,9 +240,12 @@ export class Handshake {
     return tokens;
   }
 
-  private async step(run: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  private async step(run: (keys: LocalKeys) => Promise<Uint8Array>): Promise<Uint8Array> {
     try {
-      const result = await run();
+      const keys = await this.keys;
+      this.startKnownDhs(keys);
+      const result = await run(keys);
+      this.startKnownDhs(keys);
       this.index += 1;
       return result;
     } catch (error) {
@@ -280,25 +279,42 @@ export class Handshake {
     if (this.pattern.psk) this.symmetric.mixKey(publicKey);
   }
 
-  private mixToken(token: DhToken | 'psk'): void {
+  private async mixToken(token: DhToken | 'psk', keys: LocalKeys): Promise<void> {
     if (token === 'psk') {
       const psk = this.psksLeft.shift();
       if (!psk) throw new NoiseError('bad-state', 'ran out of psks');
       this.symmetric.mixKeyAndHash(psk);
       return;
     }
-    this.symmetric.mixKey(this.dh(token));
+    const result = this.dhResults.get(token) ?? this.startDh(token, keys);
+    if (!result) throw new NoiseError('bad-state', `no key for ${token}`);
+    this.symmetric.mixKey(await result);
+  }
+
+  /**
+   * A DH's result depends only on the two keys, not on the handshake state, so each is started as
+   * soon as both are known: those of one message run side by side, and one the next message needs
+   * runs while the caller checks this one's payload. A failure shows when the token is mixed.
+   */
+  private startKnownDhs(keys: LocalKeys): void {
+    for (const tokens of this.pattern.messages.slice(this.index)) {
+      for (const token of tokens) {
+        if (token === 'e' || token === 's' || token === 'psk' || this.dhResults.has(token)) continue;
+        this.startDh(token, keys)?.catch(() => {});
+      }
+    }
   }
 
   /** Token names are from the initiator's side: `es` is the initiator's e with the responder's s. */
-  private dh(token: DhToken): Uint8Array {
-    const initiatorKey = token[0] === 'e' ? this.e : this.s;
-    const responderKey = token[1] === 'e' ? this.e : this.s;
-    const mine = this.initiator ? initiatorKey : responderKey;
+  private startDh(token: DhToken, keys: LocalKeys): Promise<Uint8Array> | undefined {
+    const localLetter = this.initiator ? token[0] : token[1];
     const remoteLetter = this.initiator ? token[1] : token[0];
+    const mine = localLetter === 'e' ? keys.e : keys.s;
     const theirs = remoteLetter === 'e' ? this.re : this.rs;
-    if (!mine || !theirs) throw new NoiseError('bad-state', `no key for ${token}`);
-    return x25519.sharedSecret(mine.secretKey, theirs);
+    if (!mine || !theirs) return undefined;
+    const result = mine.secret.sharedSecret(theirs);
+    this.dhResults.set(token, result);
+    return result;
   }
 }
 

@@ -10,8 +10,10 @@ import {
   STATIC_KEY_LABEL,
   safetyNumber,
   verifyStaticKey,
+  verifyStaticKeyAsync,
 } from '../../../lib/crypto/identity';
 import { ed25519, x25519 } from '../../../lib/crypto/primitives';
+import { CURVES } from './curves';
 
 /** Deterministic "randomness" so identities (and so the pinned values below) are reproducible. */
 function seededRandom(seed: number) {
@@ -70,6 +72,42 @@ describe('an identity certifies its own Noise static key', () => {
   it('a random source that returns too few bytes is refused, not stretched', () => {
     expect(() => createIdentity((length) => new Uint8Array(length - 1))).toThrow(RangeError);
   });
+});
+
+describe.each(CURVES)('the handshake checks a certificate with Ed25519 in %s', (_, curve) => {
+  const verify = (signingPublic: Uint8Array, staticPublic: Uint8Array, certificate: Uint8Array) =>
+    verifyStaticKeyAsync(signingPublic, staticPublic, certificate, curve);
+
+  it('as the synchronous check does: its own key passes, another key or signer does not', async () => {
+    expect(await verify(alice.signingPublic, alice.staticPublic, alice.certificate)).toBe(true);
+    expect(await verify(alice.signingPublic, bob.staticPublic, alice.certificate)).toBe(false);
+    const forged = certifyStaticKey(bob.signingSeed, alice.staticPublic);
+    expect(await verify(alice.signingPublic, alice.staticPublic, forged)).toBe(false);
+    expect(await verify(bob.signingPublic, alice.staticPublic, forged)).toBe(true);
+  });
+
+  it('any flipped bit, a malformed input or a small-order key gives false, never a rejection', async () => {
+    for (let bit = 0; bit < 512; bit += 7) {
+      const flipped = alice.certificate.slice();
+      flipped[bit >> 3] = (flipped[bit >> 3] ?? 0) ^ (1 << (bit & 7));
+      expect(await verify(alice.signingPublic, alice.staticPublic, flipped)).toBe(false);
+    }
+    const { signingPublic, staticPublic, certificate } = alice;
+    expect(await verify(signingPublic.subarray(1), staticPublic, certificate)).toBe(false);
+    expect(await verify(signingPublic, staticPublic.subarray(1), certificate)).toBe(false);
+    expect(await verify(signingPublic, staticPublic, certificate.subarray(1))).toBe(false);
+    // The identity point (small order) with R = identity and S = 0 "signs" anything.
+    const identityPoint = new Uint8Array(32);
+    identityPoint[0] = 1;
+    const universal = new Uint8Array(64);
+    universal[0] = 1;
+    expect(await verify(identityPoint, staticPublic, universal)).toBe(false);
+  });
+});
+
+it('without a curve given, the platform’s is used', async () => {
+  expect(await verifyStaticKeyAsync(alice.signingPublic, alice.staticPublic, alice.certificate)).toBe(true);
+  expect(await verifyStaticKeyAsync(alice.signingPublic, bob.staticPublic, alice.certificate)).toBe(false);
 });
 
 describe('fingerprints', () => {

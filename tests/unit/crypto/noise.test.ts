@@ -1,13 +1,17 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../lib/bytes';
+import { type Curve25519, nobleCurve25519 } from '../../../lib/crypto/curve25519';
 import { Handshake, type HandshakeOptions, MAX_NOISE_MESSAGE, type NoiseCipher } from '../../../lib/crypto/noise';
 import { x25519 } from '../../../lib/crypto/primitives';
+import { webCryptoCurve25519 } from '../../../lib/crypto/webcrypto-curve25519';
+import { CURVES } from './curves';
 
 const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const alice = x25519.generateKeyPair(randomBytes);
 const bob = x25519.generateKeyPair(randomBytes);
+const webCrypto = webCryptoCurve25519(globalThis.crypto.subtle);
 
 function xx(initiator: boolean, overrides: Partial<HandshakeOptions> = {}): Handshake {
   return Handshake.create({
@@ -156,10 +160,21 @@ describe('handshake misuse and bad input are NoiseErrors', () => {
     expect(refusal({ rs: bob.publicKey })).toBe('bad-state');
     expect(refusal({ pattern: 'XY' })).toBe('bad-state');
     expect(refusal({ pattern: 'XXpsk9' })).toBe('bad-state');
-    expect(refusal({ s: { publicKey: bob.publicKey, secretKey: alice.secretKey } })).toBe('bad-key');
+    expect(refusal({ s: { publicKey: bob.publicKey.subarray(1), secretKey: alice.secretKey } })).toBe('bad-key');
     expect(refusal({ pattern: 'XXpsk3' })).toBe('bad-key');
     expect(refusal({ pattern: 'NK' })).toBe('bad-key');
     expect(refusal({ pattern: 'NK', rs: bob.publicKey })).toBe('created');
+  });
+
+  it('a static key pair whose halves do not belong together fails the first message as a bad key', async () => {
+    const mismatched = { publicKey: bob.publicKey, secretKey: alice.secretKey };
+    for (const [, curve] of CURVES) {
+      expect(await kindOf(xx(true, { s: mismatched, curve }).writeMessage(new Uint8Array()))).toBe('bad-key');
+      const responder = xx(false, { s: mismatched, curve });
+      expect(await kindOf(responder.readMessage(new Uint8Array(32).fill(9)))).toBe('bad-key');
+      // Not remembered as checked: it fails again.
+      expect(await kindOf(xx(true, { s: mismatched, curve }).writeMessage(new Uint8Array()))).toBe('bad-key');
+    }
   });
 
   it('ephemeral keys come from the randomBytes seam, and a short read is refused', async () => {
@@ -174,6 +189,46 @@ describe('handshake misuse and bad input are NoiseErrors', () => {
     const responder = xx(false, { prologue: utf8('connection 2') });
     await responder.readMessage(await initiator.writeMessage(new Uint8Array()));
     expect(await kindOf(initiator.readMessage(await responder.writeMessage(new Uint8Array())))).toBe('decrypt-failed');
+  });
+});
+
+describe('X25519 in WebCrypto or in noble: the same handshake', () => {
+  it.each(CURVES)('a low-order ephemeral key is refused as a bad key (%s)', async (_, curve) => {
+    const responder = xx(false, { curve });
+    await responder.readMessage(new Uint8Array(32));
+    expect(await kindOf(responder.writeMessage(new Uint8Array()))).toBe('bad-key');
+  });
+
+  it('an initiator on one and a responder on the other agree on everything', async () => {
+    for (const [initiatorCurve, responderCurve] of [
+      [webCrypto, nobleCurve25519],
+      [nobleCurve25519, webCrypto],
+    ]) {
+      const initiator = xx(true, { curve: initiatorCurve });
+      const responder = xx(false, { curve: responderCurve });
+      await responder.readMessage(await initiator.writeMessage(new Uint8Array()));
+      await initiator.readMessage(await responder.writeMessage(utf8('bob')));
+      expect(await responder.readMessage(await initiator.writeMessage(utf8('alice')))).toEqual(utf8('alice'));
+      expect(toHex(initiator.handshakeHash())).toBe(toHex(responder.handshakeHash()));
+    }
+  });
+
+  it('a static key is checked and imported once, not once per handshake', async () => {
+    const counted = countingCurve(webCrypto);
+    const carol = x25519.generateKeyPair(randomBytes);
+    for (let round = 0; round < 3; round++) {
+      // Fresh copies each time, as a profile loaded from storage would give.
+      const s = { publicKey: carol.publicKey.slice(), secretKey: carol.secretKey.slice() };
+      const initiator = xx(true, { s, curve: counted.curve });
+      const responder = xx(false, { curve: counted.curve });
+      await responder.readMessage(await initiator.writeMessage(new Uint8Array()));
+      await initiator.readMessage(await responder.writeMessage(new Uint8Array()));
+      await responder.readMessage(await initiator.writeMessage(new Uint8Array()));
+    }
+    // Per handshake: two ephemeral keys, each imported and its public key computed; the two
+    // static keys only in the first round.
+    expect(counted.imports).toBe(3 * 2 + 2);
+    expect(counted.publicKeys).toBe(3 * 2 + 2);
   });
 });
 
@@ -198,6 +253,34 @@ describe('replayed handshake messages get an attacker nowhere', () => {
     expect(await kindOf(aliceAgain.readMessage(recorded.m2))).toBe('decrypt-failed');
   });
 });
+
+/** Wraps a curve to count secret-key imports and public-key computations. */
+function countingCurve(inner: Curve25519) {
+  const counts = { imports: 0, publicKeys: 0 };
+  const curve: Curve25519 = {
+    ...inner,
+    async importX25519Secret(secretKey) {
+      counts.imports += 1;
+      const secret = await inner.importX25519Secret(secretKey);
+      return {
+        publicKey: () => {
+          counts.publicKeys += 1;
+          return secret.publicKey();
+        },
+        sharedSecret: (publicKey) => secret.sharedSecret(publicKey),
+      };
+    },
+  };
+  return {
+    curve,
+    get imports() {
+      return counts.imports;
+    },
+    get publicKeys() {
+      return counts.publicKeys;
+    },
+  };
+}
 
 function flip(message: Uint8Array, index: number): Uint8Array {
   const copy = message.slice();

@@ -1,12 +1,22 @@
 /**
  * Wycheproof (C2SP/wycheproof testvectors_v1) against our wrappers: valid cases must pass and
  * invalid ones be refused. "Acceptable" cases, where the standard lets an implementation choose,
- * only occur for X25519; what we do with them is stated in that test.
+ * only occur for X25519; what we do with them is stated in that test. X25519, Ed25519 and
+ * AES-GCM each run through both implementations we may use: WebCrypto and noble.
  */
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../lib/bytes';
 import { NoiseError } from '../../../lib/crypto/noise-error';
-import { type AeadAlgorithm, aeadKey, ed25519, hkdfSha256, hmacSha256, x25519 } from '../../../lib/crypto/primitives';
+import {
+  type AeadAlgorithm,
+  type AesGcmRoute,
+  aeadKey,
+  ed25519,
+  hkdfSha256,
+  hmacSha256,
+  SMALL_AES_GCM_BYTES,
+} from '../../../lib/crypto/primitives';
+import { CURVES } from './curves';
 import { hex, isRecord, num, readVectors, records, text } from './vectors';
 
 type Case = { group: Record<string, unknown>; test: Record<string, unknown> };
@@ -25,23 +35,27 @@ const named = (list: Case[]) =>
       [`tcId ${num(test, 'tcId')} ${text(test, 'result')} ${text(test, 'comment')}`, group, test] as const,
   );
 
-describe('X25519 (Wycheproof)', () => {
+describe.each(CURVES)('X25519 in %s (Wycheproof)', (_, curve) => {
   const all = cases('x25519_test.json');
   const zero = '00'.repeat(32);
 
-  it.each(named(all))('%s', (_, _group, test) => {
+  it.each(named(all))('%s', async (_, _group, test) => {
     const result = text(test, 'result');
-    const compute = () => x25519.sharedSecret(hex(test, 'private'), hex(test, 'public'));
+    const secret = await curve.importX25519Secret(hex(test, 'private'));
+    const computed = secret.sharedSecret(hex(test, 'public'));
     // Acceptable cases are low-order, twist or non-canonical public keys. We compute the RFC 7748
     // result for all of them (as the RFC requires for non-canonical u) except where it is all
     // zeros: a zero shared secret is refused, since any attacker can predict it.
     if (result === 'invalid' || text(test, 'shared') === zero) {
-      expect(compute).toThrow(NoiseError);
-      expect(compute).toThrow(/low order|all zeros/);
+      await expect(computed).rejects.toThrow(NoiseError);
+      await expect(computed).rejects.toMatchObject({
+        kind: 'bad-key',
+        message: expect.stringMatching(/low order|all zeros/),
+      });
       return;
     }
     expect(['valid', 'acceptable']).toContain(result);
-    expect(toHex(compute())).toBe(text(test, 'shared'));
+    expect(toHex(await computed)).toBe(text(test, 'shared'));
   });
 
   it('includes the zero-shared-secret cases we refuse', () => {
@@ -50,16 +64,26 @@ describe('X25519 (Wycheproof)', () => {
   });
 });
 
-describe('Ed25519 verification (Wycheproof)', () => {
-  it.each(named(cases('ed25519_test.json')))('%s', (_, group, test) => {
-    const publicKey = isRecord(group.publicKey) ? hex(group.publicKey, 'pk') : new Uint8Array();
-    const verified = ed25519.verify(publicKey, hex(test, 'msg'), hex(test, 'sig'));
+const ed25519Cases = named(cases('ed25519_test.json'));
+const ed25519Key = (group: Record<string, unknown>) =>
+  isRecord(group.publicKey) ? hex(group.publicKey, 'pk') : new Uint8Array();
+
+describe('Ed25519 verification, synchronous noble (Wycheproof)', () => {
+  it.each(ed25519Cases)('%s', (_, group, test) => {
+    const verified = ed25519.verify(ed25519Key(group), hex(test, 'msg'), hex(test, 'sig'));
     expect(verified).toBe(text(test, 'result') === 'valid');
   });
 });
 
-async function checkAead(algorithm: AeadAlgorithm, test: Record<string, unknown>): Promise<void> {
-  const key = aeadKey(algorithm, hex(test, 'key'));
+describe.each(CURVES)('Ed25519 verification in %s (Wycheproof)', (_, curve) => {
+  it.each(ed25519Cases)('%s', async (_, group, test) => {
+    const verified = await curve.verifyEd25519(ed25519Key(group), hex(test, 'msg'), hex(test, 'sig'));
+    expect(verified).toBe(text(test, 'result') === 'valid');
+  });
+});
+
+async function checkAead(algorithm: AeadAlgorithm, test: Record<string, unknown>, route?: AesGcmRoute): Promise<void> {
+  const key = aeadKey(algorithm, hex(test, 'key'), route);
   const [iv, aad, msg] = [hex(test, 'iv'), hex(test, 'aad'), hex(test, 'msg')];
   const sealedHex = text(test, 'ct') + text(test, 'tag');
   const sealed = hex({ sealedHex }, 'sealedHex');
@@ -77,18 +101,36 @@ async function checkAead(algorithm: AeadAlgorithm, test: Record<string, unknown>
   await expect(key.open(iv, aad, sealed)).rejects.toMatchObject({ kind: 'decrypt-failed' });
 }
 
-describe('AES-256-GCM through WebCrypto (Wycheproof, 96-bit IV and 128-bit tag: the cases Noise uses)', () => {
-  const all = cases('aes_gcm_test.json');
-  const ours = all.filter(({ group }) => group.keySize === 256 && group.ivSize === 96 && group.tagSize === 128);
+describe.each<AesGcmRoute>(['webcrypto', 'noble', 'by-size'])(
+  'AES-256-GCM, route %s (Wycheproof, 96-bit IV and 128-bit tag: the cases Noise uses)',
+  (route) => {
+    const all = cases('aes_gcm_test.json');
+    const ours = all.filter(({ group }) => group.keySize === 256 && group.ivSize === 96 && group.tagSize === 128);
 
-  it('covers every 256-bit-key, 96-bit-IV case, valid and invalid', () => {
-    console.info(`wycheproof aes-gcm: ${ours.length} run, ${all.length - ours.length} other key/IV sizes skipped`);
-    expect(ours.length).toBe(66);
-  });
+    it('covers every 256-bit-key, 96-bit-IV case, valid and invalid', () => {
+      console.info(`wycheproof aes-gcm: ${ours.length} run, ${all.length - ours.length} other key/IV sizes skipped`);
+      expect(ours.length).toBe(66);
+    });
 
-  it.each(named(ours))('%s', async (_, _group, test) => {
-    await checkAead('AES-256-GCM', test);
-  });
+    it.each(named(ours))('%s', async (_, _group, test) => {
+      await checkAead('AES-256-GCM', test, route);
+    });
+  },
+);
+
+it('AES-256-GCM in noble and in WebCrypto: the same bytes at every size around the switch, each opening the other', async () => {
+  const key = Uint8Array.from({ length: 32 }, (_, i) => i ^ 0x5c);
+  const [js, native] = [aeadKey('AES-256-GCM', key, 'noble'), aeadKey('AES-256-GCM', key, 'webcrypto')];
+  const sizes = [0, 1, 15, 16, 17, 100, SMALL_AES_GCM_BYTES - 1, SMALL_AES_GCM_BYTES, SMALL_AES_GCM_BYTES + 1, 2048];
+  for (const size of sizes) {
+    const nonce = Uint8Array.from({ length: 12 }, (_, i) => size + i);
+    const ad = Uint8Array.from({ length: size % 40 }, (_, i) => i);
+    const plaintext = Uint8Array.from({ length: size }, (_, i) => (i * 13 + size) & 0xff);
+    const [a, b] = [await js.seal(nonce, ad, plaintext), await native.seal(nonce, ad, plaintext)];
+    expect(toHex(a), `${size} bytes`).toBe(toHex(b));
+    expect(toHex(await native.open(nonce, ad, a))).toBe(toHex(plaintext));
+    expect(toHex(await js.open(nonce, ad, b))).toBe(toHex(plaintext));
+  }
 });
 
 describe('ChaCha20-Poly1305 (Wycheproof)', () => {
