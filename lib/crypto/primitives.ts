@@ -162,14 +162,14 @@ export interface AeadKey {
 
 /**
  * Who runs AES-256-GCM. WebCrypto is native, but each call is a round trip to another thread;
- * noble is synchronous JS whose cost grows with the input. `by-size` gives inputs of up to
- * SMALL_AES_GCM_BYTES (chat messages, acknowledgements, handshake messages) to noble and the rest
- * to WebCrypto. Seal+open of a 64-byte frame (bench/crypto-throughput.ts, and the same measured in
+ * noble is synchronous JS whose cost grows with the input. `by-size` gives plaintexts of up to
+ * SMALL_AES_GCM_BYTES (chat messages, acknowledgements, handshake messages) to noble and larger
+ * ones to WebCrypto. Seal+open of a 64-byte frame (bench/crypto-throughput.ts, and the same in
  * the browsers on the development machine): Node 20 69 µs in WebCrypto, 32 µs in noble; Firefox
- * 130 µs and 85 µs; Chromium 18 µs and 36 µs, its WebCrypto being the faster there. Above about
- * 256 bytes noble loses everywhere. The bytes are the same either way (tests run the vectors
- * through each). Noble's AES and GHASH use lookup tables, whose timing a program sharing the CPU
- * cache could in principle observe; WebCrypto's do not.
+ * 130 µs and 85 µs; Chromium 18 µs and 36 µs, its WebCrypto being the faster there. Noble still
+ * wins at 256 bytes in Node and Firefox and loses from about 512 everywhere. The bytes are the
+ * same either way (tests run the vectors through each). Noble's AES and GHASH use lookup tables,
+ * whose timing a program sharing the CPU cache could in principle observe; WebCrypto's do not.
  */
 export type AesGcmRoute = 'by-size' | 'webcrypto' | 'noble';
 export const SMALL_AES_GCM_BYTES = 256;
@@ -222,7 +222,9 @@ export const bufferSource = (bytes: Uint8Array): Uint8Array<ArrayBuffer> =>
  */
 function aesGcmKey(raw: Uint8Array, route: AesGcmRoute): AeadKey {
   const algorithm = 'AES-256-GCM';
-  const inJs = (input: Uint8Array) => route === 'noble' || (route === 'by-size' && input.length <= SMALL_AES_GCM_BYTES);
+  /** By the plaintext's length, so a frame is sealed and opened by the same implementation. */
+  const inJs = (plaintextBytes: number) =>
+    route === 'noble' || (route === 'by-size' && plaintextBytes <= SMALL_AES_GCM_BYTES);
   const subtle = globalThis.crypto.subtle;
   let ready: CryptoKey | undefined;
   let importing: Promise<CryptoKey> | undefined;
@@ -248,7 +250,7 @@ function aesGcmKey(raw: Uint8Array, route: AesGcmRoute): AeadKey {
     algorithm,
     async seal(nonce, ad, plaintext) {
       checkAeadInputs(algorithm, nonce, ad, plaintext);
-      if (inJs(plaintext)) return gcm(raw, nonce, ad).encrypt(plaintext);
+      if (inJs(plaintext.length)) return gcm(raw, nonce, ad).encrypt(plaintext);
       const p = params(nonce.slice(), ad.slice());
       const data = ready ? bufferSource(plaintext) : plaintext.slice();
       return withKey((key) => subtle.encrypt(p, key, data));
@@ -256,7 +258,7 @@ function aesGcmKey(raw: Uint8Array, route: AesGcmRoute): AeadKey {
     async open(nonce, ad, ciphertext) {
       checkAeadInputs(algorithm, nonce, ad, ciphertext);
       if (ciphertext.length < AEAD_TAG_BYTES) throw decryptFailed(algorithm);
-      if (inJs(ciphertext)) {
+      if (inJs(ciphertext.length - AEAD_TAG_BYTES)) {
         try {
           return gcm(raw, nonce, ad).decrypt(ciphertext);
         } catch {
