@@ -9,7 +9,7 @@
  * another connection meets a different prologue and fresh ephemeral keys.
  */
 
-import { verifyStaticKey } from '../crypto/identity';
+import { verifyStaticKeyAsync } from '../crypto/identity';
 import { Handshake, type NoiseCipher, NoiseError } from '../crypto/noise';
 import type { TransportCiphers } from '../crypto/transport-cipher';
 import { Listeners } from '../listeners';
@@ -152,11 +152,14 @@ export function establishSession(link: Link, options: SessionOptions): Promise<S
     name: options.identity.name,
   });
 
-  const readPeerProof = (payload: Uint8Array): PeerProof => {
+  const readPeerProof = async (payload: Uint8Array): Promise<PeerProof> => {
     const decoded = decodeIdentityProof(payload);
     if (!decoded.ok) return fail({ kind: 'handshake-failed', detail: decoded.detail });
     const staticKey = handshake.remoteStatic();
-    if (!staticKey || !verifyStaticKey(decoded.proof.identityKey, staticKey, decoded.proof.certificate)) {
+    const certified =
+      staticKey !== undefined &&
+      (await verifyStaticKeyAsync(decoded.proof.identityKey, staticKey, decoded.proof.certificate));
+    if (!certified) {
       return fail({ kind: 'bad-certificate', detail: 'The peer’s key is not certified by its identity.' });
     }
     return { identityKey: decoded.proof.identityKey, name: decoded.proof.name };
@@ -165,7 +168,7 @@ export function establishSession(link: Link, options: SessionOptions): Promise<S
   const run = async (): Promise<{ peer: PeerProof; ciphers: TransportCiphers }> => {
     if (initiator) {
       link.send(await handshake.writeMessage(new Uint8Array(0)));
-      const peer = readPeerProof(await handshake.readMessage(await inbox.next()));
+      const peer = await readPeerProof(await handshake.readMessage(await inbox.next()));
       const refused = options.checkPeer?.(peer);
       if (refused) return fail(refused);
       link.send(await handshake.writeMessage(proof));
@@ -177,7 +180,7 @@ export function establishSession(link: Link, options: SessionOptions): Promise<S
     }
     await handshake.readMessage(first);
     link.send(await handshake.writeMessage(proof));
-    const peer = readPeerProof(await handshake.readMessage(await inbox.next()));
+    const peer = await readPeerProof(await handshake.readMessage(await inbox.next()));
     return { peer, ciphers: handshake.split(options.rekeyInterval) };
   };
 
