@@ -13,14 +13,17 @@ import { checkBytes, DH_BYTES, equalBytes, type KeyPair, type RandomBytes, takeR
 
 export type LocalKey = { publicKey: Uint8Array; secret: X25519Secret };
 
-/** One side's keys for one handshake: its static key, and its ephemeral key when it sends one. */
-export type LocalKeys = { s: LocalKey | undefined; e: LocalKey | undefined };
+/**
+ * One side's keys for one handshake, each made ready on its own, so a message waits only for the
+ * keys it uses: an initiator's first message needs its ephemeral key, not yet its static one.
+ */
+export type PendingKeys = { s: Promise<LocalKey | undefined>; e: Promise<LocalKey | undefined> };
 
 /**
  * Starts when the handshake is created, so the work overlaps the wait for the peer: the static
  * key is checked and imported (once per process, below) and the ephemeral key is made, from
  * `randomBytes` as always, only earlier than its first use. A fixed ephemeral key (vectors) is
- * checked but not remembered.
+ * checked but not remembered. A failure shows at the first message that uses the key.
  */
 export function prepareKeys(options: {
   pattern: HandshakePattern;
@@ -29,24 +32,21 @@ export function prepareKeys(options: {
   e: KeyPair | undefined;
   curve: Curve25519 | undefined;
   randomBytes: RandomBytes;
-}): Promise<LocalKeys> {
+}): PendingKeys {
   const { s, e, randomBytes } = options;
   const sendsEphemeral = ownMessages(options.pattern, options.initiator).some((tokens) => tokens.includes('e'));
-  const keys = (options.curve ? Promise.resolve(options.curve) : platformCurve25519())
-    .then((curve) =>
-      Promise.all([
-        s && checkedKeyPair(s, curve, 'local static key'),
-        e
-          ? verifiedKeyPair(e, curve, 'fixed ephemeral key')
-          : sendsEphemeral
-            ? generatedKeyPair(curve, randomBytes)
-            : undefined,
-      ]),
-    )
-    .then(([staticKey, ephemeralKey]) => ({ s: staticKey, e: ephemeralKey }));
-  // The first message sees a failure; this only keeps an early one from counting as unhandled.
-  keys.catch(() => {});
-  return keys;
+  const curve = options.curve ? Promise.resolve(options.curve) : platformCurve25519();
+  const pending: PendingKeys = {
+    s: curve.then((ready) => s && checkedKeyPair(s, ready, 'local static key')),
+    e: curve.then((ready) => {
+      if (e) return verifiedKeyPair(e, ready, 'fixed ephemeral key');
+      return sendsEphemeral ? generatedKeyPair(ready, randomBytes) : undefined;
+    }),
+  };
+  // Only keeps a failure no message waits for from counting as unhandled.
+  pending.s.catch(() => {});
+  pending.e.catch(() => {});
+  return pending;
 }
 
 type Remembered = { curve: Curve25519; publicKey: Uint8Array; secretKey: Uint8Array; ready: Promise<LocalKey> };

@@ -8,7 +8,7 @@
  * caller starts over with a fresh Handshake on a fresh connection.
  */
 import type { Curve25519 } from './curve25519';
-import { checkKeyPairShape, type LocalKeys, prepareKeys } from './local-keys';
+import { checkKeyPairShape, type LocalKey, type PendingKeys, prepareKeys } from './local-keys';
 import { isNoiseCipher, type NoiseCipher } from './noise-cipher';
 import { NoiseError } from './noise-error';
 import { type DhToken, type HandshakePattern, ownMessages, parsePattern, type Token } from './noise-patterns';
@@ -60,6 +60,8 @@ export class Handshake {
   private failure: NoiseError | undefined;
   private didSplit = false;
   private sentE = false;
+  /** This side's keys, each once ready (see PendingKeys). */
+  private readonly local: { s?: LocalKey; e?: LocalKey } = {};
   /** Each DH token occurs at most once in a pattern; its result is started as soon as both keys are known. */
   private readonly dhResults = new Map<DhToken, Promise<Uint8Array>>();
   private re: Uint8Array | undefined;
@@ -73,11 +75,19 @@ export class Handshake {
     private readonly symmetric: SymmetricState,
     private readonly s: KeyPair | undefined,
     rs: Uint8Array | undefined,
-    private readonly keys: Promise<LocalKeys>,
+    private readonly pending: PendingKeys,
     psks: Uint8Array[],
   ) {
     this.rs = rs;
     this.psksLeft = psks;
+    pending.s.then(
+      (key) => this.keyReady('s', key),
+      () => {},
+    );
+    pending.e.then(
+      (key) => this.keyReady('e', key),
+      () => {},
+    );
   }
 
   /** Throws `NoiseError` (`bad-state` or `bad-key`) when the options do not fit the pattern. */
@@ -174,18 +184,19 @@ export class Handshake {
       this.busy = false;
       throw asNoiseError(error);
     }
-    return this.step(async (keys) => {
+    return this.step(tokens, 'write', async () => {
       const parts: Uint8Array[] = [];
       for (const token of tokens) {
         if (token === 'e') {
-          if (!keys.e || this.sentE) throw new NoiseError('bad-state', 'no ephemeral key for this message');
+          const e = this.local.e;
+          if (!e || this.sentE) throw new NoiseError('bad-state', 'no ephemeral key for this message');
           this.sentE = true;
-          parts.push(keys.e.publicKey);
-          this.mixEphemeral(keys.e.publicKey);
+          parts.push(e.publicKey);
+          this.mixEphemeral(e.publicKey);
         } else if (token === 's') {
           parts.push(await this.symmetric.encryptAndHash(keyOf(this.s)));
         } else {
-          await this.mixToken(token, keys);
+          await this.mixToken(token);
         }
       }
       parts.push(await this.symmetric.encryptAndHash(payload));
@@ -196,7 +207,7 @@ export class Handshake {
   /** The payload; throws `NoiseError` for a message that is malformed, forged or out of turn. */
   async readMessage(message: Uint8Array): Promise<Uint8Array> {
     const tokens = this.begin('read');
-    return this.step(async (keys) => {
+    return this.step(tokens, 'read', async () => {
       if (!(message instanceof Uint8Array)) throw new NoiseError('bad-message', 'a handshake message must be bytes');
       if (message.length > MAX_NOISE_MESSAGE) throw new NoiseError('bad-message', 'handshake message too long');
       const bytes = message.slice();
@@ -210,13 +221,13 @@ export class Handshake {
         if (token === 'e') {
           this.re = take(DH_BYTES).slice();
           this.mixEphemeral(this.re);
-          this.startKnownDhs(keys);
+          this.startKnownDhs();
         } else if (token === 's') {
           const sealed = take(DH_BYTES + (this.symmetric.hasKey ? AEAD_TAG_BYTES : 0));
           this.rs = await this.symmetric.decryptAndHash(sealed);
-          this.startKnownDhs(keys);
+          this.startKnownDhs();
         } else {
-          await this.mixToken(token, keys);
+          await this.mixToken(token);
         }
       }
       const rest = bytes.subarray(at);
@@ -240,12 +251,21 @@ export class Handshake {
     return tokens;
   }
 
-  private async step(run: (keys: LocalKeys) => Promise<Uint8Array>): Promise<Uint8Array> {
+  private async step(
+    tokens: readonly Token[],
+    direction: 'write' | 'read',
+    run: () => Promise<Uint8Array>,
+  ): Promise<Uint8Array> {
     try {
-      const keys = await this.keys;
-      this.startKnownDhs(keys);
-      const result = await run(keys);
-      this.startKnownDhs(keys);
+      // Sending a key counts as using it: a static key is checked before it goes out.
+      const uses = (key: 's' | 'e') =>
+        (direction === 'write' && tokens.includes(key)) ||
+        tokens.some((token) => isDh(token) && this.localLetter(token) === key);
+      if (uses('e')) this.keyReady('e', await this.pending.e);
+      if (uses('s')) this.keyReady('s', await this.pending.s);
+      this.startKnownDhs();
+      const result = await run();
+      this.startKnownDhs();
       this.index += 1;
       return result;
     } catch (error) {
@@ -279,14 +299,14 @@ export class Handshake {
     if (this.pattern.psk) this.symmetric.mixKey(publicKey);
   }
 
-  private async mixToken(token: DhToken | 'psk', keys: LocalKeys): Promise<void> {
+  private async mixToken(token: DhToken | 'psk'): Promise<void> {
     if (token === 'psk') {
       const psk = this.psksLeft.shift();
       if (!psk) throw new NoiseError('bad-state', 'ran out of psks');
       this.symmetric.mixKeyAndHash(psk);
       return;
     }
-    const result = this.dhResults.get(token) ?? this.startDh(token, keys);
+    const result = this.dhResults.get(token) ?? this.startDh(token);
     if (!result) throw new NoiseError('bad-state', `no key for ${token}`);
     this.symmetric.mixKey(await result);
   }
@@ -296,20 +316,27 @@ export class Handshake {
    * soon as both are known: those of one message run side by side, and one the next message needs
    * runs while the caller checks this one's payload. A failure shows when the token is mixed.
    */
-  private startKnownDhs(keys: LocalKeys): void {
+  private startKnownDhs(): void {
     for (const tokens of this.pattern.messages.slice(this.index)) {
       for (const token of tokens) {
-        if (token === 'e' || token === 's' || token === 'psk' || this.dhResults.has(token)) continue;
-        this.startDh(token, keys)?.catch(() => {});
+        if (isDh(token) && !this.dhResults.has(token)) this.startDh(token)?.catch(() => {});
       }
     }
   }
 
+  private keyReady(which: 's' | 'e', key: LocalKey | undefined): void {
+    this.local[which] ??= key;
+    if (!this.failure && !this.didSplit) this.startKnownDhs();
+  }
+
   /** Token names are from the initiator's side: `es` is the initiator's e with the responder's s. */
-  private startDh(token: DhToken, keys: LocalKeys): Promise<Uint8Array> | undefined {
-    const localLetter = this.initiator ? token[0] : token[1];
+  private localLetter(token: DhToken): 'e' | 's' {
+    return (this.initiator ? token[0] : token[1]) === 'e' ? 'e' : 's';
+  }
+
+  private startDh(token: DhToken): Promise<Uint8Array> | undefined {
     const remoteLetter = this.initiator ? token[1] : token[0];
-    const mine = localLetter === 'e' ? keys.e : keys.s;
+    const mine = this.local[this.localLetter(token)];
     const theirs = remoteLetter === 'e' ? this.re : this.rs;
     if (!mine || !theirs) return undefined;
     const result = mine.secret.sharedSecret(theirs);
@@ -317,6 +344,8 @@ export class Handshake {
     return result;
   }
 }
+
+const isDh = (token: Token): token is DhToken => token !== 'e' && token !== 's' && token !== 'psk';
 
 function keyOf(key: KeyPair | Uint8Array | undefined): Uint8Array {
   if (!key) throw new NoiseError('bad-state', 'a static key the pattern needs is missing');

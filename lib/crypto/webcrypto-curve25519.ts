@@ -6,6 +6,7 @@
  * Secret keys come from our own random source (the vectors fix them), so they are imported as
  * PKCS#8 rather than made by `generateKey`; a public key is then one DH with the base point.
  */
+import { fromHex } from '../bytes';
 import type { Curve25519, X25519Secret } from './curve25519';
 import { isStrictPublicKey, isStrictSignature } from './ed25519-encoding';
 import { NoiseError } from './noise-error';
@@ -18,31 +19,14 @@ const ED25519: Algorithm = { name: 'Ed25519' };
  * RFC 8410 §7: a PrivateKeyInfo (RFC 5208) with algorithm id-X25519 (1.3.101.110) and the 32-byte
  * key as an OCTET STRING inside the privateKey OCTET STRING. Only the last 32 bytes vary.
  */
-const PKCS8_X25519_PREFIX = Uint8Array.of(
-  0x30,
-  0x2e,
-  0x02,
-  0x01,
-  0x00,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x6e,
-  0x04,
-  0x22,
-  0x04,
-  0x20,
-);
+const PKCS8_X25519_PREFIX = fromHex('302e020100300506032b656e04220420');
 
 /** RFC 7748 §4.1: u = 9. */
 const BASE_POINT = new Uint8Array(DH_BYTES);
 BASE_POINT[0] = 9;
 const ZEROS = new Uint8Array(DH_BYTES);
 
-/** The part of `SubtleCrypto` used here: tests can hand in one that fails or answers wrongly. */
+/** What this file needs of `SubtleCrypto`: tests hand in one that fails or answers wrongly. */
 export interface CurveSubtle {
   importKey(
     format: 'raw' | 'pkcs8',

@@ -9,7 +9,13 @@ import { concatBytes, ed25519 } from '../../../lib/crypto/primitives';
 import type { CurveSubtle } from '../../../lib/crypto/webcrypto-curve25519';
 import { CURVES } from './curves';
 
-const subtle = globalThis.crypto.subtle;
+/** The real one, as own properties, so a fake can override one method and keep the rest. */
+const subtle: CurveSubtle = {
+  importKey: (format, data, algorithm, extractable, usages) =>
+    globalThis.crypto.subtle.importKey(format, data, algorithm, extractable, usages),
+  deriveBits: (algorithm, key, length) => globalThis.crypto.subtle.deriveBits(algorithm, key, length),
+  verify: (algorithm, key, signature, data) => globalThis.crypto.subtle.verify(algorithm, key, signature, data),
+};
 const { Point } = nobleEd25519;
 const ORDER = Point.Fn.ORDER;
 const P = 2n ** 255n - 19n;
@@ -54,21 +60,19 @@ describe('which implementation runs each curve operation', () => {
 
   it('noble for X25519 alone on a platform without it', async () => {
     const withoutX25519: CurveSubtle = {
+      ...subtle,
       importKey: (format, data, algorithm, extractable, usages) =>
         algorithm.name === 'X25519'
           ? Promise.reject(new DOMException('Unrecognized name', 'NotSupportedError'))
           : subtle.importKey(format, data, algorithm, extractable, usages),
-      deriveBits: (algorithm, key, length) => subtle.deriveBits(algorithm, key, length),
-      verify: (algorithm, key, signature, data) => subtle.verify(algorithm, key, signature, data),
     };
     const curve = await chooseCurve25519(withoutX25519);
     expect([curve.x25519, curve.ed25519]).toEqual(['noble', 'webcrypto']);
   });
 
   it('noble for whichever answers a known-answer test wrongly', async () => {
-    const wrongDh: CurveSubtle = {
-      importKey: (format, data, algorithm, extractable, usages) =>
-        subtle.importKey(format, data, algorithm, extractable, usages),
+    const wrong: CurveSubtle = {
+      ...subtle,
       deriveBits: async (algorithm, key, length) => {
         const bits = new Uint8Array(await subtle.deriveBits(algorithm, key, length));
         bits[0] = (bits[0] ?? 0) ^ 1;
@@ -76,7 +80,7 @@ describe('which implementation runs each curve operation', () => {
       },
       verify: async () => true,
     };
-    const curve = await chooseCurve25519(wrongDh);
+    const curve = await chooseCurve25519(wrong);
     expect([curve.x25519, curve.ed25519]).toEqual(['noble', 'noble']);
   });
 });

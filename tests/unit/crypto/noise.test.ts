@@ -166,14 +166,23 @@ describe('handshake misuse and bad input are NoiseErrors', () => {
     expect(refusal({ pattern: 'NK', rs: bob.publicKey })).toBe('created');
   });
 
-  it('a static key pair whose halves do not belong together fails the first message as a bad key', async () => {
+  it('a static key pair whose halves do not belong together is refused as a bad key before it is used', async () => {
     const mismatched = { publicKey: bob.publicKey, secretKey: alice.secretKey };
     for (const [, curve] of CURVES) {
-      expect(await kindOf(xx(true, { s: mismatched, curve }).writeMessage(new Uint8Array()))).toBe('bad-key');
-      const responder = xx(false, { s: mismatched, curve });
-      expect(await kindOf(responder.readMessage(new Uint8Array(32).fill(9)))).toBe('bad-key');
+      // The initiator's first two messages do not use its static key; its third sends it.
+      const initiator = xx(true, { s: mismatched, curve });
+      const responder = xx(false, { curve });
+      await responder.readMessage(await initiator.writeMessage(new Uint8Array()));
+      await initiator.readMessage(await responder.writeMessage(new Uint8Array()));
+      expect(await kindOf(initiator.writeMessage(new Uint8Array()))).toBe('bad-key');
+      // The responder's second message sends it and uses it in es.
+      const wrongResponder = xx(false, { s: mismatched, curve });
+      await wrongResponder.readMessage(await xx(true, { curve }).writeMessage(new Uint8Array()));
+      expect(await kindOf(wrongResponder.writeMessage(new Uint8Array()))).toBe('bad-key');
       // Not remembered as checked: it fails again.
-      expect(await kindOf(xx(true, { s: mismatched, curve }).writeMessage(new Uint8Array()))).toBe('bad-key');
+      const again = xx(false, { s: mismatched, curve });
+      await again.readMessage(await xx(true, { curve }).writeMessage(new Uint8Array()));
+      expect(await kindOf(again.writeMessage(new Uint8Array()))).toBe('bad-key');
     }
   });
 
