@@ -1,11 +1,11 @@
 /**
  * The primitives every other file in `lib/crypto` builds on, each a thin, labelled wrapper:
  * bytes in, bytes out, every input checked. Hashing, HMAC, HKDF and the curves come from the
- * audited noble libraries (curve25519.ts runs the curves in WebCrypto where it can); AES-256-GCM
- * comes from WebCrypto, which runs it in native code (bench/crypto-throughput.ts measures the
- * difference against pure-JS ChaCha20-Poly1305), except for small inputs (see AesGcmRoute).
+ * audited noble libraries (curve25519.ts runs the curves in WebCrypto where the platform can);
+ * AES-256-GCM comes from WebCrypto, which runs it in native code (bench/crypto-throughput.ts
+ * measures the difference against pure-JS ChaCha20-Poly1305, and for small frames against
+ * noble's AES-GCM, which is faster in Node but slower in Chromium).
  */
-import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
@@ -152,7 +152,7 @@ export type AeadAlgorithm = 'AES-256-GCM' | 'ChaCha20-Poly1305';
 /**
  * One AEAD key. `seal` returns ciphertext || 16-byte tag; `open` rejects with
  * `NoiseError('decrypt-failed')` when the tag does not verify. The key bytes are copied, and for
- * AES-GCM imported into WebCrypto once, on first use of WebCrypto, then reused.
+ * AES-GCM imported into WebCrypto once, on first use, then reused for every message.
  */
 export interface AeadKey {
   readonly algorithm: AeadAlgorithm;
@@ -160,23 +160,9 @@ export interface AeadKey {
   open(nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array>;
 }
 
-/**
- * Who runs AES-256-GCM. WebCrypto is native, but each call is a round trip to another thread;
- * noble is synchronous JS whose cost grows with the input. `by-size` gives plaintexts of up to
- * SMALL_AES_GCM_BYTES (chat messages, acknowledgements, handshake messages) to noble and larger
- * ones to WebCrypto. Seal+open of a 64-byte frame (bench/crypto-throughput.ts, and the same in
- * the browsers on the development machine): Node 20 69 µs in WebCrypto, 32 µs in noble; Firefox
- * 130 µs and 85 µs; Chromium 18 µs and 36 µs, its WebCrypto being the faster there. Noble still
- * wins at 256 bytes in Node and Firefox and loses from about 512 everywhere. The bytes are the
- * same either way (tests run the vectors through each). Noble's AES and GHASH use lookup tables,
- * whose timing a program sharing the CPU cache could in principle observe; WebCrypto's do not.
- */
-export type AesGcmRoute = 'by-size' | 'webcrypto' | 'noble';
-export const SMALL_AES_GCM_BYTES = 256;
-
-export function aeadKey(algorithm: AeadAlgorithm, key: Uint8Array, aesGcmRoute: AesGcmRoute = 'by-size'): AeadKey {
+export function aeadKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
   const raw = checkBytes(key, `${algorithm} key`, AEAD_KEY_BYTES).slice();
-  return algorithm === 'AES-256-GCM' ? aesGcmKey(raw, aesGcmRoute) : chachaPolyKey(raw);
+  return algorithm === 'AES-256-GCM' ? aesGcmKey(raw) : chachaPolyKey(raw);
 }
 
 function checkAeadInputs(algorithm: AeadAlgorithm, nonce: Uint8Array, ad: Uint8Array, text: Uint8Array): void {
@@ -220,11 +206,8 @@ export const bufferSource = (bytes: Uint8Array): Uint8Array<ArrayBuffer> =>
  * call happens before any `await`: a caller may reuse its buffer as soon as `seal` returns. Only
  * the very first use, which must wait for the import, copies the input first.
  */
-function aesGcmKey(raw: Uint8Array, route: AesGcmRoute): AeadKey {
+function aesGcmKey(raw: Uint8Array): AeadKey {
   const algorithm = 'AES-256-GCM';
-  /** By the plaintext's length, so a frame is sealed and opened by the same implementation. */
-  const inJs = (plaintextBytes: number) =>
-    route === 'noble' || (route === 'by-size' && plaintextBytes <= SMALL_AES_GCM_BYTES);
   const subtle = globalThis.crypto.subtle;
   let ready: CryptoKey | undefined;
   let importing: Promise<CryptoKey> | undefined;
@@ -250,7 +233,6 @@ function aesGcmKey(raw: Uint8Array, route: AesGcmRoute): AeadKey {
     algorithm,
     async seal(nonce, ad, plaintext) {
       checkAeadInputs(algorithm, nonce, ad, plaintext);
-      if (inJs(plaintext.length)) return gcm(raw, nonce, ad).encrypt(plaintext);
       const p = params(nonce.slice(), ad.slice());
       const data = ready ? bufferSource(plaintext) : plaintext.slice();
       return withKey((key) => subtle.encrypt(p, key, data));
@@ -258,13 +240,6 @@ function aesGcmKey(raw: Uint8Array, route: AesGcmRoute): AeadKey {
     async open(nonce, ad, ciphertext) {
       checkAeadInputs(algorithm, nonce, ad, ciphertext);
       if (ciphertext.length < AEAD_TAG_BYTES) throw decryptFailed(algorithm);
-      if (inJs(ciphertext.length - AEAD_TAG_BYTES)) {
-        try {
-          return gcm(raw, nonce, ad).decrypt(ciphertext);
-        } catch {
-          throw decryptFailed(algorithm);
-        }
-      }
       const p = params(nonce.slice(), ad.slice());
       const data = ready ? bufferSource(ciphertext) : ciphertext.slice();
       try {
