@@ -51,12 +51,6 @@ export function certifyStaticKey(signingSeed: Uint8Array, staticPublic: Uint8Arr
   return ed25519.sign(signingSeed, certifiedBytes(staticPublic));
 }
 
-const isCertificateShape = (staticPublic: Uint8Array, certificate: Uint8Array): boolean =>
-  staticPublic instanceof Uint8Array &&
-  staticPublic.length === DH_BYTES &&
-  certificate instanceof Uint8Array &&
-  certificate.length === SIGNATURE_BYTES;
-
 /**
  * False for any mismatch or malformed input; the inputs are a peer's, so it never rejects. Runs
  * WebCrypto's Ed25519 where the platform has it (curve25519.ts): about 0.2 ms against noble's
@@ -68,18 +62,10 @@ export async function verifyStaticKeyAsync(
   certificate: Uint8Array,
   curve?: Curve25519,
 ): Promise<boolean> {
-  if (!isCertificateShape(staticPublic, certificate)) return false;
+  if (!(staticPublic instanceof Uint8Array) || staticPublic.length !== DH_BYTES) return false;
+  if (!(certificate instanceof Uint8Array) || certificate.length !== SIGNATURE_BYTES) return false;
   const verifier = curve ?? (await platformCurve25519());
   return verifier.verifyEd25519(signingPublic, certifiedBytes(staticPublic), certificate);
-}
-
-/**
- * The same answer as `verifyStaticKeyAsync`, synchronously, always with noble's Ed25519.
- * @deprecated Slower on the handshake's critical path: use `verifyStaticKeyAsync`.
- */
-export function verifyStaticKey(signingPublic: Uint8Array, staticPublic: Uint8Array, certificate: Uint8Array): boolean {
-  if (!isCertificateShape(staticPublic, certificate)) return false;
-  return ed25519.verify(signingPublic, certifiedBytes(staticPublic), certificate);
 }
 
 /**
