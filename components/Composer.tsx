@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { describeError } from './describe';
+import { ErrorLine } from './ErrorLine';
 
 export function Composer({
   enabled,
@@ -49,11 +50,7 @@ export function Composer({
           Send
         </button>
       </form>
-      {error && (
-        <p class="error" role="alert" data-testid="send-error">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} testId="send-error" />
     </>
   );
 }

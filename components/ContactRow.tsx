@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ContactView } from '@/lib/agent/agent-views';
 import { describeError } from './describe';
+import { ErrorLine } from './ErrorLine';
 import { PetnameEditor } from './PetnameEditor';
 import { RemoveContact } from './RemoveContact';
 import { SafetyNumberPanel } from './SafetyNumberPanel';
@@ -74,11 +75,7 @@ export function ContactRow({ contact, actions }: { contact: ContactView; actions
           onSetVerified={(verified) => run(() => actions.setVerified(contact.identityKey, verified))}
         />
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </li>
   );
 }

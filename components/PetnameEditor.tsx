@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { describeError } from './describe';
+import { ErrorLine } from './ErrorLine';
 
 /** The contact's name as this user chose it; inline rename. */
 export function PetnameEditor({
@@ -57,11 +58,7 @@ export function PetnameEditor({
           Cancel
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { describeError } from './describe';
+import { ErrorLine } from './ErrorLine';
 
 /** Accept / Decline for a connection request; the agent's answer shows up in the next snapshot. */
 export function RequestAnswer({ onAnswer }: { onAnswer: (accept: boolean) => Promise<void> }) {
@@ -32,11 +33,7 @@ export function RequestAnswer({ onAnswer }: { onAnswer: (accept: boolean) => Pro
           Decline
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </>
   );
 }
