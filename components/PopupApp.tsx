@@ -78,7 +78,7 @@ export function PopupApp({
         actions={{
           reconnect: () => request('connect', { address }),
           answer: async (accept) => {
-            await request('answerRequest', { address, accept });
+            await request('answerRequest', { address, accept, identityKey: conversation.peer?.identityKey });
             if (!accept) chat.close();
           },
           trustNewKey: () => request('trustNewKey', { address }),
@@ -104,7 +104,14 @@ export function PopupApp({
       </header>
       <RequestList
         requests={snapshot.conversations.filter((c) => c.stage === 'request')}
-        onAnswer={(address, accept) => request('answerRequest', { address, accept })}
+        onAnswer={(address, accept) =>
+          request('answerRequest', {
+            address,
+            accept,
+            // The answer is for the key on screen, not whoever holds the address by now.
+            identityKey: snapshot.conversations.find((c) => c.address === address)?.peer?.identityKey,
+          })
+        }
       />
       <AddressCard snapshot={snapshot} />
       <ConnectForm onConnect={connect} explain={explainConnectFailure} />

@@ -39,7 +39,7 @@ export function serveAgent(
     },
     getState: () => agent.snapshot(),
     connect: ({ address }) => agent.connect(address),
-    answerRequest: ({ address, accept }) => agent.answerRequest(address, accept),
+    answerRequest: ({ address, accept, identityKey }) => agent.answerRequest(address, accept, identityKey),
     trustNewKey: ({ address }) => agent.trustNewKey(address),
     send: ({ address, text }) => agent.send(address, text),
     markRead: ({ address }) => agent.markRead(address),

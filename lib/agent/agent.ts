@@ -42,6 +42,8 @@ import {
 } from './agent-views';
 
 export const ADDRESS_ROOT = 'tincan';
+/** Connection requests from strangers waiting for an answer at once; more are turned away. */
+export const MAX_OPEN_REQUESTS = 16;
 
 export interface AgentDeps {
   /** Registers `nextAddress()` on the configured signaling server. */
@@ -78,7 +80,8 @@ export interface Agent {
   snapshot(): AgentSnapshot;
   /** An address (trust on first use) or an invite (the key is checked in the handshake). */
   connect(addressOrInvite: string): Promise<void>;
-  answerRequest(address: string, accept: boolean): void;
+  /** With `identityKey`, only a request from that key is answered. */
+  answerRequest(address: string, accept: boolean, identityKey?: string): void;
   /** After a key-changed warning: the user says the new key is their contact's. Dials again. */
   trustNewKey(address: string): Promise<void>;
   send(address: string, text: string): void;
@@ -216,7 +219,7 @@ export function createAgent(deps: AgentDeps): Agent {
   const secure = async (link: Link, entry: LinkEntry) => {
     const remote = link.remoteAddress;
     if (!identity || !settings) throw new AgentError({ kind: 'not-configured', detail: 'No identity yet.' });
-    const expected = entry.dialedByMe ? expectationFor(remote) : undefined;
+    const expected = expectationFor(remote);
     let refusal: ConversationProblem | undefined;
     let session: SecureLink;
     try {
@@ -227,7 +230,8 @@ export function createAgent(deps: AgentDeps): Agent {
         setTimeout: deps.setTimeout,
         clearTimeout: deps.clearTimeout,
         timeoutMs: deps.handshakeTimeoutMs,
-        checkPeer: expected
+        // The dialler refuses before revealing itself; the answerer checks below.
+        checkPeer: entry.dialedByMe
           ? (peer) => {
               refusal = expected(peer);
               return refusal && { kind: 'refused-key', detail: refusal.detail };
@@ -235,15 +239,24 @@ export function createAgent(deps: AgentDeps): Agent {
           : undefined,
       });
     } catch (error) {
+      // A link replaced by another one (both sides dialled at once) failing is no failure.
+      if (links.get(remote) !== entry) return;
       const problem = sessionProblem(error, refusal);
-      if (links.get(remote) === entry) {
-        links.delete(remote);
-        dispatch({ type: 'session-failed', address: remote, problem });
-      }
+      links.delete(remote);
+      dispatch({ type: 'session-failed', address: remote, problem });
       throw new AgentError(problem);
     }
     if (links.get(remote) !== entry) {
       session.close();
+      return;
+    }
+    const answererRefusal = entry.dialedByMe ? undefined : expected(session.peer);
+    const unwanted = answererRefusal ?? tooManyRequests(session.peer);
+    if (unwanted) {
+      // At once, not after a linger: nothing more from this peer is read.
+      links.delete(remote);
+      link.close();
+      dispatch({ type: 'session-failed', address: remote, problem: unwanted });
       return;
     }
     entry.session = session;
@@ -267,12 +280,26 @@ export function createAgent(deps: AgentDeps): Agent {
     });
   };
 
+  /** Strangers may ask, within reason: past this many open requests, new ones are turned away. */
+  const tooManyRequests = (peer: PeerProof): ConversationProblem | undefined => {
+    if (findContact(contacts, toHex(peer.identityKey))) return undefined;
+    const open = conversations.conversations.filter((c) => c.stage === 'request').length;
+    return open < MAX_OPEN_REQUESTS
+      ? undefined
+      : { kind: 'protocol-violation', detail: 'too many connection requests are waiting' };
+  };
+
   const adopt = (link: Link, dialedByMe: boolean): Promise<void> => {
     const remote = link.remoteAddress;
     const current = links.get(remote);
     if (current && !isLinkUp(findConversation(conversations, remote)?.stage ?? 'closed')) {
       // An ended session still flushing its last frame is no rival to a new link.
       links.delete(remote);
+    } else if (current?.session) {
+      // A secured session stays: a new link from the same address must not cut it (a hostile
+      // signaling server could cut any session that way).
+      link.close();
+      return Promise.resolve();
     } else if (current) {
       // Both sides dialed at once: keep the link dialed by the smaller address, on both sides.
       const keepNew = dialedByMe === myAddress() < remote;
@@ -358,6 +385,15 @@ export function createAgent(deps: AgentDeps): Agent {
       }
       const existing = links.get(target);
       if (existing) {
+        const inviteKey = invited.get(target);
+        const present = existing.session?.peer;
+        if (inviteKey !== undefined && present && toHex(present.identityKey) !== inviteKey) {
+          throw new AgentError({
+            kind: 'invite-key-mismatch',
+            detail: 'The browser at this address is not the one that made the invite.',
+            presentedFingerprint: peerView(present).fingerprint,
+          });
+        }
         if (isLinkUp(findConversation(conversations, target)?.stage ?? 'closed')) return;
         // A session that ended (declined, say) may still be flushing its last frame: let it, but
         // it no longer stands in the way of a new dial.
@@ -377,8 +413,10 @@ export function createAgent(deps: AgentDeps): Agent {
       await adopt(link, true);
     },
 
-    answerRequest(remote, accept) {
-      if (findConversation(conversations, remote)?.stage !== 'request') {
+    answerRequest(remote, accept, identityKey) {
+      const request = findConversation(conversations, remote);
+      // A notification stays up: its answer is for the key it showed, not whoever is there now.
+      if (request?.stage !== 'request' || (identityKey !== undefined && request.peer?.identityKey !== identityKey)) {
         throw new AgentError({ kind: 'no-request', detail: 'That request is no longer open.' });
       }
       dispatch({ type: 'request-answered', address: remote, accept });

@@ -26,6 +26,16 @@ export interface BackgroundDeps {
 export const MESSAGE_NOTIFICATION_PREFIX = 'tincan-message:';
 export const REQUEST_NOTIFICATION_PREFIX = 'tincan-request:';
 
+/** A request's notification names the key it showed, so its buttons answer that key only. */
+export function requestNotificationId(address: string, identityKey: string): string {
+  return `${REQUEST_NOTIFICATION_PREFIX}${address}:${identityKey}`;
+}
+
+export function parseRequestNotificationId(id: string): { address: string; identityKey: string } | undefined {
+  const match = /^tincan-request:([A-Za-z0-9_-]{1,100}):([0-9a-f]{64})$/.exec(id);
+  return match?.[1] && match[2] ? { address: match[1], identityKey: match[2] } : undefined;
+}
+
 export function unreadIn(snapshot: AgentSnapshot): number {
   return snapshot.conversations.reduce((sum, c) => sum + c.unread, 0);
 }
@@ -42,15 +52,15 @@ export function createBackgroundService(deps: BackgroundDeps) {
     return { settings: loaded, identity: agentIdentityOf(stored), contacts };
   };
 
-  const answerRequest = async (address: string, accept: boolean) => {
-    await attention.clear(`${REQUEST_NOTIFICATION_PREFIX}${address}`);
-    await agent('answerRequest', { address, accept });
+  const answerRequest = async (address: string, accept: boolean, identityKey?: string) => {
+    if (identityKey) await attention.clear(requestNotificationId(address, identityKey));
+    await agent('answerRequest', { address, accept, identityKey });
   };
 
   const pageHandlers: Handlers<(typeof pageToBackground)['map']> = {
     getState: () => agent('getState'),
     connect: (data) => agent('connect', data),
-    answerRequest: ({ address, accept }) => answerRequest(address, accept),
+    answerRequest: ({ address, accept, identityKey }) => answerRequest(address, accept, identityKey),
     trustNewKey: (data) => agent('trustNewKey', data),
     // Stored changes reach the agent through the storage change listener.
     renameContact: ({ identityKey, petname }) => identity.changeContacts({ type: 'renamed', identityKey, petname }),
@@ -80,7 +90,7 @@ export function createBackgroundService(deps: BackgroundDeps) {
       // Names are the peer's words: notifications show them as plain text, and say they are a claim.
       const who = notice.name ? `“${notice.name}”` : 'Someone';
       await attention.notifyRequest(
-        `${REQUEST_NOTIFICATION_PREFIX}${notice.address}`,
+        requestNotificationId(notice.address, notice.identityKey),
         'Connection request',
         `${who} (key ${notice.fingerprint}) wants to chat.`,
       );
@@ -119,8 +129,8 @@ export function createBackgroundService(deps: BackgroundDeps) {
       }
     },
     async onNotificationButton(id: string, index: number) {
-      if (!id.startsWith(REQUEST_NOTIFICATION_PREFIX)) return;
-      await answerRequest(id.slice(REQUEST_NOTIFICATION_PREFIX.length), index === 0);
+      const request = parseRequestNotificationId(id);
+      if (request) await answerRequest(request.address, index === 0, request.identityKey);
     },
   };
 }

@@ -13,7 +13,10 @@ export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
   getState: { request: none, response: z.custom<AgentSnapshot>() },
   /** An address or an invite. */
   connect: { request: z.strictObject({ address: z.string().trim().min(1).max(300) }), response: done },
-  answerRequest: { request: z.strictObject({ address, accept: z.boolean() }), response: done },
+  answerRequest: {
+    request: z.strictObject({ address, accept: z.boolean(), identityKey: IdentityKeyHex.optional() }),
+    response: done,
+  },
   trustNewKey: { request: z.strictObject({ address }), response: done },
   renameContact: {
     request: z.strictObject({ identityKey: IdentityKeyHex, petname: z.string().trim().min(1).max(60) }),

@@ -6,6 +6,7 @@ import {
   type Contact,
   type ContactChange,
   ContactsSchema,
+  readStoredContacts,
   type StoredIdentity,
   StoredIdentitySchema,
 } from '../store/contacts';
@@ -22,17 +23,19 @@ export function identityStorage(randomBytes: (length: number) => Uint8Array, now
   // Contact changes are read-modify-write: one at a time, so none is lost.
   let contactWrites: Promise<unknown> = Promise.resolve();
 
-  const loadContacts = async (): Promise<Contact[]> => {
-    const parsed = ContactsSchema.safeParse((await browser.storage.local.get(CONTACTS_KEY))[CONTACTS_KEY]);
-    return parsed.success ? parsed.data : [];
-  };
+  const loadContacts = async (): Promise<Contact[]> =>
+    readStoredContacts((await browser.storage.local.get(CONTACTS_KEY))[CONTACTS_KEY]);
 
   return {
     /** The identity, made on first use and kept from then on. */
     loadIdentity(): Promise<StoredIdentity> {
       creating ??= (async () => {
-        const stored = StoredIdentitySchema.safeParse((await browser.storage.local.get(IDENTITY_KEY))[IDENTITY_KEY]);
+        const raw = (await browser.storage.local.get(IDENTITY_KEY))[IDENTITY_KEY];
+        const stored = StoredIdentitySchema.safeParse(raw);
         if (stored.success) return stored.data;
+        // Never replace an identity that exists but cannot be read: every contact would see a
+        // changed key. Only a browser with none gets a new one.
+        if (raw !== undefined) throw new Error('The stored identity cannot be read; it was left as it is.');
         const fresh = createIdentity(randomBytes);
         const identity: StoredIdentity = {
           signingSeed: toHex(fresh.signingSeed),

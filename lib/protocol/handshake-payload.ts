@@ -46,6 +46,18 @@ export function encodeIdentityProof(proof: IdentityProof): Uint8Array {
   return out;
 }
 
+/**
+ * A peer's name is shown next to text we write ("… (key abcd …) wants to chat"): control
+ * characters, line breaks and bidirectional overrides could make it rewrite that text (or fake
+ * the key shown after it), so they go.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it removes
+const LAYOUT_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function plainName(name: string): string {
+  return name.replace(LAYOUT_CONTROLS, '').trim();
+}
+
 export type IdentityProofResult = { ok: true; proof: IdentityProof } | { ok: false; detail: string };
 
 /** From a decrypted handshake payload: authenticated by Noise, but still the peer's bytes. */
@@ -67,7 +79,7 @@ export function decodeIdentityProof(bytes: Uint8Array): IdentityProofResult {
     proof: {
       identityKey: bytes.slice(1, 1 + IDENTITY_KEY_BYTES),
       certificate: bytes.slice(1 + IDENTITY_KEY_BYTES, 1 + IDENTITY_KEY_BYTES + CERTIFICATE_BYTES),
-      name,
+      name: plainName(name),
     },
   };
 }

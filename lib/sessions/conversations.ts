@@ -229,6 +229,10 @@ function establish(
 ): Step {
   const conversation = findConversation(state, event.address);
   if (conversation?.stage !== 'securing') return { state, effects: [] };
+  // Someone else's key at this address (a squatter, or the address passed on): nothing said to
+  // the one who held it before is theirs to see.
+  const kept = (c: Conversation) =>
+    c.peer && c.peer.identityKey !== event.peer.identityKey ? blank(event.address) : c;
   // Addresses move: an earlier conversation with the same key is the same person. Its link, if
   // still up (a browser that restarted leaves its old link open until ICE gives up), is stale.
   const earlier = state.conversations.find(
@@ -238,13 +242,13 @@ function establish(
     ? { conversations: state.conversations.filter((c) => c !== earlier) }
     : state;
   const next = update(merged, event.address, (c) => ({
-    ...c,
+    ...kept(c),
     peer: event.peer,
     name: event.peer.name,
     trusted: event.trusted,
     stage: event.trusted ? 'waiting' : 'request',
-    messages: earlier ? [...earlier.messages, ...c.messages].slice(-MAX_MESSAGES_KEPT) : c.messages,
-    unread: c.unread + (earlier?.unread ?? 0),
+    messages: earlier ? [...earlier.messages, ...kept(c).messages].slice(-MAX_MESSAGES_KEPT) : kept(c).messages,
+    unread: kept(c).unread + (earlier?.unread ?? 0),
   }));
   const closeEarlier: ConversationEffect[] =
     earlier && isLinkUp(earlier.stage) ? [{ type: 'close-link', address: earlier.address }] : [];
@@ -299,6 +303,8 @@ function rejectFrame(state: ConversationsState, address: string, error: FrameErr
   const next = update(state, address, (c) => ({
     ...c,
     badFrames,
+    // Closed at once: nothing more from this peer is read while its link winds down.
+    stage: fatal ? 'closed' : c.stage,
     problem: fatal ? { kind: 'protocol-violation', detail: `invalid frame (${error.kind})` } : c.problem,
   }));
   return { state: next, effects: fatal ? [{ type: 'close-link', address }] : [] };
@@ -310,7 +316,8 @@ function receiveFrame(state: ConversationsState, event: Extract<ConversationEven
   const { frame } = event;
   switch (frame.kind) {
     case 'hello':
-      return { state: update(state, event.address, (c) => ({ ...c, name: frame.name })), effects: [] };
+      // Names come with the handshake's identity proof; a later claim changes nothing.
+      return { state, effects: [] };
     case 'accept': {
       const next = update(state, event.address, (c) => ({
         ...c,

@@ -24,8 +24,11 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** A Noise message 1 of XX with an empty payload is exactly one X25519 public key. */
 const FIRST_MESSAGE_BYTES = 32;
 const TAG_BYTES = 16;
-/** Handshake messages a peer may send ahead of its turn before we stop listening. */
-const MAX_QUEUED_HANDSHAKE_MESSAGES = 4;
+/**
+ * Messages a peer may send ahead of us during the handshake (its transport frames may follow its
+ * last handshake message at once) before we stop listening.
+ */
+const MAX_QUEUED_HANDSHAKE_MESSAGES = 64;
 /** How long a closing session waits for the peer to hang up after its last frame. */
 export const CLOSE_LINGER_MS = 1_000;
 
@@ -60,7 +63,7 @@ export class SessionError extends Error {
 export interface SecureLink {
   readonly remoteAddress: string;
   readonly peer: PeerProof;
-  /** Encrypts and sends one frame; frames leave in the order `send` was called. */
+  /** Encrypts and sends one frame; frames leave in the order `send` was called. Ignored once closing. */
   send(frame: Uint8Array): void;
   /** Decrypted frames, in order; still the peer's bytes, for the frame layer to validate. */
   onFrame(listener: (frame: Uint8Array) => void): () => void;
@@ -312,7 +315,8 @@ function openSession(
     remoteAddress: link.remoteAddress,
     peer,
     send(frame) {
-      if (closed || closing) throw new Error('session is closed');
+      // A session winding down takes nothing new; the reducer already knows the link is going.
+      if (closed || closing) return;
       const sealed = ciphers.send.seal(frame);
       sending = sending
         .then(() => sealed)

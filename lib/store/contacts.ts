@@ -28,6 +28,15 @@ export type Contact = z.infer<typeof ContactSchema>;
 
 export const ContactsSchema = z.array(ContactSchema).max(10_000);
 
+/** Stored contacts, entry by entry: one unreadable entry costs that entry, not the whole list. */
+export function readStoredContacts(raw: unknown): Contact[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.slice(0, 10_000).flatMap((entry) => {
+    const parsed = ContactSchema.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
 /** What the background stores: the secrets never leave it except the agent's part below. */
 export const StoredIdentitySchema = z.object({
   signingSeed: hex(32),

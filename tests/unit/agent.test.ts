@@ -3,8 +3,10 @@
  * decisions as a user meets them, quickly and with nothing but the agent's own code.
  */
 import { describe, expect, it } from 'vitest';
-import { type Agent, type AgentEvent, createAgent } from '../../lib/agent/agent';
+import { type Agent, type AgentEvent, createAgent, MAX_OPEN_REQUESTS } from '../../lib/agent/agent';
 import { AgentError } from '../../lib/agent/agent-error';
+import { fromHex } from '../../lib/bytes';
+import { encodeInvite } from '../../lib/crypto/invite';
 import { Listeners } from '../../lib/listeners';
 import type { Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS } from '../../lib/store/settings';
@@ -143,5 +145,80 @@ describe('after a declined request', () => {
     await until(() => (conversation(zed, ann)?.problem?.kind === 'declined' ? true : undefined));
     await zed.agent.connect(ann.address);
     await until(() => (ann.events.filter((e) => e.type === 'request-arrived').length === 2 ? true : undefined));
+  });
+});
+
+describe('trust checks on the answering side', () => {
+  const contactFor = (of: TestUser, petname: string): Contact => ({
+    identityKey: of.identityKey,
+    petname,
+    address: of.address,
+    verified: true,
+    addedAt: 1,
+  });
+
+  it('another key dialling from a saved contact’s address is a changed key, not a request', async () => {
+    const board = switchboard();
+    const bob = user(board, 'Bob');
+    const alice = user(board, 'Alice', [contactFor(bob, 'Bob')]);
+    bob.agent.stop();
+    const mallory = user(board, 'Bob'); // registers the address Bob left
+    await mallory.agent.connect(alice.address).catch(() => {});
+    const seen = await until(() => alice.agent.snapshot().conversations.find((c) => c.stage === 'closed'));
+    expect(seen.problem).toMatchObject({ kind: 'key-changed', contactKey: bob.identityKey });
+    expect(alice.events.some((e) => e.type === 'request-arrived')).toBe(false);
+  });
+
+  it('a new link from the address of a secured session does not cut that session', async () => {
+    const board = switchboard();
+    const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
+    await alice.agent.connect(bob.address);
+    const request = await until(() => conversation(bob, alice));
+    bob.agent.answerRequest(request.address, true);
+    await until(() => (conversation(alice, bob)?.stage === 'ready' ? true : undefined));
+    // What a hostile signaling server could do: hand Bob another connection "from Alice".
+    const intruder = user(board, 'Alice');
+    await intruder.agent.connect(bob.address).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(conversation(bob, alice)?.stage).toBe('ready');
+    alice.agent.send(bob.address, 'still here');
+    await until(() => conversation(bob, alice)?.messages[0]);
+  });
+
+  it('an answer meant for one key does not accept another key’s request at the same address', async () => {
+    const board = switchboard();
+    const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
+    await alice.agent.connect(bob.address);
+    const request = await until(() => conversation(bob, alice));
+    expect(() => bob.agent.answerRequest(request.address, true, 'ab'.repeat(32))).toThrow(AgentError);
+    expect(conversation(bob, alice)?.stage).toBe('request');
+    bob.agent.answerRequest(request.address, true, alice.identityKey);
+    await until(() => (conversation(bob, alice)?.stage === 'ready' ? true : undefined));
+  });
+
+  it(`past ${MAX_OPEN_REQUESTS} open requests, more strangers are turned away`, async () => {
+    const board = switchboard();
+    const bob = user(board, 'Bob');
+    const strangers = Array.from({ length: MAX_OPEN_REQUESTS + 2 }, (_, i) => user(board, `Stranger${i}`));
+    await Promise.all(strangers.map((s) => s.agent.connect(bob.address).catch(() => {})));
+    await until(() =>
+      bob.agent.snapshot().conversations.filter((c) => c.stage !== 'securing' && c.stage !== 'connecting').length ===
+      strangers.length
+        ? true
+        : undefined,
+    );
+    const stages = bob.agent.snapshot().conversations.map((c) => c.stage);
+    expect(stages.filter((s) => s === 'request')).toHaveLength(MAX_OPEN_REQUESTS);
+    expect(bob.events.filter((e) => e.type === 'request-arrived')).toHaveLength(MAX_OPEN_REQUESTS);
+  });
+});
+
+describe('an invite for an address already connected', () => {
+  it('is checked against the key of the session that is up', async () => {
+    const board = switchboard();
+    const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
+    await alice.agent.connect(bob.address);
+    const forged = encodeInvite({ address: bob.address, identityKey: fromHex(newAgentIdentity().identityKey) });
+    await expect(alice.agent.connect(forged)).rejects.toMatchObject({ problem: { kind: 'invite-key-mismatch' } });
   });
 });

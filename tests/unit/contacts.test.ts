@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyContactChange, type Contact, ContactsSchema, contactAtAddress } from '../../lib/store/contacts';
+import {
+  applyContactChange,
+  type Contact,
+  ContactsSchema,
+  contactAtAddress,
+  readStoredContacts,
+} from '../../lib/store/contacts';
 
 const BOB = 'b0'.repeat(32);
 const CAROL = 'c0'.repeat(32);
@@ -67,5 +73,15 @@ describe('saved contacts', () => {
   it('stored contacts with a malformed key are refused as a whole', () => {
     expect(ContactsSchema.safeParse([{ ...bob, identityKey: 'B0'.repeat(32) }]).success).toBe(false);
     expect(ContactsSchema.safeParse([{ ...bob, identityKey: 'b0' }]).success).toBe(false);
+  });
+});
+
+describe('reading stored contacts', () => {
+  it('an unreadable entry is skipped; the others are kept', () => {
+    expect(readStoredContacts([bob, { ...bob, identityKey: 'nope' }, 42, null])).toEqual([bob]);
+  });
+
+  it.each([undefined, null, 'contacts', { 0: bob }])('%s reads as no contacts', (raw) => {
+    expect(readStoredContacts(raw)).toEqual([]);
   });
 });

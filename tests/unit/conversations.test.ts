@@ -98,9 +98,10 @@ describe('opening a conversation', () => {
     expect(conversation(state, CAROL).stage).toBe('securing');
   });
 
-  it('a later hello renames the contact', () => {
-    const { state, last } = run([...opened(), received({ kind: 'hello', name: 'Bob 🦊' })]);
-    expect(conversation(state).name).toBe('Bob 🦊');
+  it('a hello after the handshake changes nothing: names come with the identity proof', () => {
+    const before = run(opened(BOB, 'Bob')).state;
+    const { state, last } = run([received({ kind: 'hello', name: 'Not Bob' })], before);
+    expect(state).toEqual(before);
     expect(last).toEqual([]);
   });
 
@@ -278,6 +279,7 @@ describe('a contact that sends frames we cannot read', () => {
   it('a frame that is too large closes the link at once, as a protocol violation', () => {
     const { state, last } = run([...opened(), rejected({ kind: 'too-large', size: 70_000 })]);
     expect(last).toEqual([{ type: 'close-link', address: BOB }]);
+    expect(conversation(state).stage).toBe('closed');
     expect(conversation(state).problem).toEqual({ kind: 'protocol-violation', detail: 'invalid frame (too-large)' });
   });
 
@@ -445,6 +447,25 @@ describe('connection requests', () => {
       { type: 'session-failed', address: BOB, problem },
     ]);
     expect(conversation(state)).toMatchObject({ stage: 'closed', problem });
+  });
+});
+
+describe('another key at a known address', () => {
+  it('starts with nothing: the history of the key that was there before is not shown to it', () => {
+    const before = run([
+      ...opened(BOB, 'Bob'),
+      received(chat(1, 'for Bob only')),
+      { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
+    ]).state;
+    const mallory: PeerView = { identityKey: 'ee'.repeat(32), name: 'Bob', fingerprint: 'fp-mal' };
+    const { state } = run(
+      [
+        { type: 'link-opened', address: BOB },
+        { type: 'session-established', address: BOB, peer: mallory, trusted: false },
+      ],
+      before,
+    );
+    expect(conversation(state)).toMatchObject({ stage: 'request', peer: mallory, messages: [], unread: 0 });
   });
 });
 

@@ -19,6 +19,15 @@ describe('the identity proof carried in the handshake', () => {
     expect(decoded).toEqual({ ok: true, proof: proof('Zoë 🦊') });
   });
 
+  it.each([
+    ['a line break', 'Eve\n(key abcd efgh) wants', 'Eve(key abcd efgh) wants'],
+    ['a right-to-left override', 'Eve\u202Egnp.exe', 'Evegnp.exe'],
+    ['an isolate and a NUL', '\u2066Eve\u0000\u2069', 'Eve'],
+  ])('a name with %s arrives without it', (_, sent, shown) => {
+    const decoded = decodeIdentityProof(encodeIdentityProof(proof(sent)));
+    expect(decoded).toMatchObject({ ok: true, proof: { name: shown } });
+  });
+
   it('a long name is cut at a character boundary, never refused', () => {
     const long = '🦊'.repeat(100);
     const decoded = decodeIdentityProof(encodeIdentityProof(proof(long)));
