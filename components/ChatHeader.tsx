@@ -24,7 +24,7 @@ export function ChatHeader({
         <span class="who">
           <span class="row tight">
             <strong data-testid="chat-peer-name">{name}</strong>
-            {contact?.verified && (
+            {contact?.verified && isEncrypted(stage) && (
               <span class="verified" title="You verified this contact’s key" data-testid="chat-verified">
                 ✓
               </span>
