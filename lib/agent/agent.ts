@@ -44,6 +44,8 @@ import {
 export const ADDRESS_ROOT = 'tincan';
 /** Connection requests from strangers waiting for an answer at once; more are turned away. */
 export const MAX_OPEN_REQUESTS = 16;
+/** How long a contact change reported to the background may take to come back in its list. */
+export const CONTACT_WRITE_GRACE_MS = 10_000;
 
 export interface AgentDeps {
   /** Registers `nextAddress()` on the configured signaling server. */
@@ -116,9 +118,22 @@ export function createAgent(deps: AgentDeps): Agent {
 
   const changed = () => listeners.emit({ type: 'changed' });
 
+  /**
+   * Changes this agent made and reported, but that the contact list handed back by `configure`
+   * may not hold yet (the background writes them to storage, then hands the whole list back).
+   * Re-applied on top of every list that comes in until they are surely stored; each is
+   * idempotent, so one the list already holds changes nothing.
+   */
+  let unconfirmed: Array<{ at: number; change: ContactChange }> = [];
   const changeContacts = (change: ContactChange) => {
     contacts = applyContactChange(contacts, change);
+    unconfirmed.push({ at: deps.now(), change });
     listeners.emit({ type: 'contact-changed', change });
+  };
+  const withUnconfirmed = (stored: Contact[]): Contact[] => {
+    const now = deps.now();
+    unconfirmed = unconfirmed.filter(({ at }) => now - at < CONTACT_WRITE_GRACE_MS);
+    return unconfirmed.reduce((list, { change }) => applyContactChange(list, change), stored);
   };
 
   const petnameOf = (conversation: { name: string; peer?: { identityKey: string } } | undefined) => {
@@ -360,7 +375,7 @@ export function createAgent(deps: AgentDeps): Agent {
       const previous = settings;
       settings = setup.settings;
       identity = setup.identity;
-      contacts = setup.contacts;
+      contacts = withUnconfirmed(setup.contacts);
       // A new name or contact list applies to the next handshake; a new server or ICE list reconnects.
       if (!transport || !previous || !sameNetwork(previous, setup.settings)) openTransport(setup.settings);
       changed();

@@ -222,3 +222,18 @@ describe('an invite for an address already connected', () => {
     await expect(alice.agent.connect(forged)).rejects.toMatchObject({ problem: { kind: 'invite-key-mismatch' } });
   });
 });
+
+describe('contacts the agent learned but the background has not stored yet', () => {
+  it('are not lost when an older list arrives in the meantime', async () => {
+    const board = switchboard();
+    const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
+    await alice.agent.connect(bob.address);
+    const request = await until(() => conversation(bob, alice));
+    bob.agent.answerRequest(request.address, true);
+    await until(() => (conversation(alice, bob)?.stage === 'ready' ? true : undefined));
+    // The background re-sends its setup (say, a settings change) before the new contact is written.
+    const identity = newAgentIdentity();
+    bob.agent.configure({ settings: { ...FACTORY_SETTINGS, displayName: 'Bob' }, identity, contacts: [] });
+    expect(bob.agent.snapshot().contacts.map((c) => c.identityKey)).toEqual([alice.identityKey]);
+  });
+});
