@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AgentSnapshot } from '@/lib/agent/agent';
 import { RemoteError } from '@/lib/messaging/channel';
 import type { PopupRequests } from '@/lib/platform/popup-connection';
+import { dialTarget } from '@/lib/protocol/invite-text';
 import type { Conversation } from '@/lib/sessions/conversations';
 import { AddressCard } from './AddressCard';
 import { ChatView } from './ChatView';
@@ -10,7 +11,6 @@ import { ContactList } from './ContactList';
 import type { ContactActions } from './ContactRow';
 import { ConversationList } from './ConversationList';
 import { describeConversationProblem, describeError } from './describe';
-import { dialTarget } from './dial-target';
 import { RequestList } from './RequestList';
 import { useOpenChat } from './use-open-chat';
 
