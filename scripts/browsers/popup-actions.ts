@@ -75,3 +75,9 @@ export async function setDisplayName(browser: { openPage(path: string): Promise<
   await options.getByTestId('options-status').filter({ hasText: 'Saved' }).waitFor();
   await options.close();
 }
+
+/** Opens the invite panel and reads the invite text. */
+export async function inviteText(popup: Page): Promise<string> {
+  await popup.getByTestId('invite-toggle').click();
+  return (await popup.getByTestId('invite-text').innerText()).trim();
+}

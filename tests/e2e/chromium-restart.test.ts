@@ -11,6 +11,7 @@ import type { ChromiumWithExtension } from '../../scripts/browsers/chromium';
 import {
   acceptRequest,
   dial,
+  inviteText,
   openFirstChat,
   send,
   setDisplayName,
@@ -55,9 +56,13 @@ describe('a browser restarted with the same profile', () => {
     let bobPopup = await bob.openPopup();
     await waitForAddress(bobPopup);
     const bobKey = await bobPopup.getByTestId('my-fingerprint').innerText();
-    await dial(bobPopup, aliceAddress);
+    // Bob uses Alice's invite: her key is checked in the handshake, so she is verified at once.
+    const invite = await inviteText(alicePopup);
+    expect(invite).toMatch(new RegExp(`^tincan1\\.${aliceAddress}\\.[a-z2-7]{52}$`));
+    await dial(bobPopup, invite);
     await acceptRequest(alicePopup);
     await waitUntilConnected(bobPopup);
+    expect(await bobPopup.getByTestId('chat-verified').count()).toBe(1);
 
     await bob.close();
     bob = await launch(profileB);
@@ -66,6 +71,7 @@ describe('a browser restarted with the same profile', () => {
     expect(await bobPopup.getByTestId('my-fingerprint').innerText()).toBe(bobKey);
     const contact = bobPopup.getByTestId('contact').first();
     expect(await contact.getByTestId('contact-name').innerText()).toContain('Alice');
+    expect(await contact.getByTestId('contact-verified').innerText()).toMatch(/^✓? ?Verified/);
     await bobPopup.screenshot({ path: join(shots, '1-bob-after-restart.png') });
 
     // Alice is still at her address: Bob's saved contact dials it, and Alice is not asked again.
