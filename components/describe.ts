@@ -65,6 +65,8 @@ export function describeConversationProblem(problem: ConversationProblem): strin
       return 'They declined your request.';
     case 'declined-by-me':
       return 'You declined this request.';
+    case 'request-expired':
+      return 'This request was not answered in time and has closed.';
   }
 }
 

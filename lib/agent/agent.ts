@@ -44,6 +44,8 @@ import {
 export const ADDRESS_ROOT = 'tincan';
 /** Connection requests from strangers waiting for an answer at once; more are turned away. */
 export const MAX_OPEN_REQUESTS = 16;
+/** A request left unanswered this long closes (its link and notification need not live forever). */
+export const REQUEST_TTL_MS = 15 * 60_000;
 /** How long a contact change reported to the background may take to come back in its list. */
 export const CONTACT_WRITE_GRACE_MS = 10_000;
 
@@ -163,7 +165,10 @@ export function createAgent(deps: AgentDeps): Agent {
             name: petnameOf(findConversation(conversations, effect.address)),
           });
           break;
-        case 'request-arrived':
+        case 'request-arrived': {
+          const { address: requester } = effect;
+          const { identityKey } = effect.peer;
+          deps.setTimeout(() => dispatch({ type: 'request-expired', address: requester, identityKey }), REQUEST_TTL_MS);
           listeners.emit({
             type: 'request-arrived',
             address: effect.address,
@@ -172,6 +177,7 @@ export function createAgent(deps: AgentDeps): Agent {
             fingerprint: effect.peer.fingerprint,
           });
           break;
+        }
         case 'session-ready': {
           const known = findContact(contacts, effect.peer.identityKey);
           const viaInvite = invited.get(effect.address) === effect.peer.identityKey;

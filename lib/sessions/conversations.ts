@@ -41,7 +41,9 @@ export type ConversationProblem =
   /** An invite's address answered with a key other than the invite's. */
   | { kind: 'invite-key-mismatch'; detail: string; presentedFingerprint: string }
   | { kind: 'declined'; detail: string }
-  | { kind: 'declined-by-me'; detail: string };
+  | { kind: 'declined-by-me'; detail: string }
+  /** A request nobody answered in time: closed, as if declined, without telling them. */
+  | { kind: 'request-expired'; detail: string };
 
 export type Conversation = {
   address: string;
@@ -69,6 +71,8 @@ export type ConversationEvent =
   | { type: 'session-failed'; address: string; problem: ConversationProblem }
   | { type: 'session-established'; address: string; peer: PeerView; trusted: boolean }
   | { type: 'request-answered'; address: string; accept: boolean }
+  /** The request's time is up; `identityKey` says which request the timer was for. */
+  | { type: 'request-expired'; address: string; identityKey: string }
   | { type: 'link-closed'; address: string; why: LinkClose }
   | { type: 'frame-received'; address: string; frame: Frame; at: number }
   | { type: 'frame-rejected'; address: string; error: FrameError }
@@ -182,6 +186,19 @@ export function reduceConversations(state: ConversationsState, event: Conversati
       return establish(state, event);
     case 'request-answered':
       return answerRequest(state, event.address, event.accept);
+    case 'request-expired': {
+      const request = findConversation(state, event.address);
+      if (request?.stage !== 'request' || request.peer?.identityKey !== event.identityKey)
+        return { state, effects: [] };
+      return {
+        state: update(state, event.address, (c) => ({
+          ...c,
+          stage: 'closed',
+          problem: { kind: 'request-expired', detail: 'Nobody answered this request in time.' },
+        })),
+        effects: [{ type: 'close-link', address: event.address }],
+      };
+    }
     case 'link-closed':
       // A conversation merged into its contact's newer one is gone; its old link closing is news to no one.
       if (!findConversation(state, event.address)) return { state, effects: [] };

@@ -440,6 +440,23 @@ describe('connection requests', () => {
     expect(last).toEqual([]);
   });
 
+  it('a request nobody answers expires: closed, link closed, and a later answer changes nothing', () => {
+    const { state, last } = run([
+      ...stranger(),
+      { type: 'request-expired', address: CAROL, identityKey: 'c0'.repeat(32) },
+    ]);
+    expect(conversation(state, CAROL)).toMatchObject({ stage: 'closed', problem: { kind: 'request-expired' } });
+    expect(last).toEqual([{ type: 'close-link', address: CAROL }]);
+    expect(run([{ type: 'request-answered', address: CAROL, accept: true }], state).state).toEqual(state);
+  });
+
+  it('the timer of an earlier request does not expire a newer one from another key', () => {
+    const before = run(stranger()).state;
+    const { state, last } = run([{ type: 'request-expired', address: CAROL, identityKey: 'ff'.repeat(32) }], before);
+    expect(state).toEqual(before);
+    expect(last).toEqual([]);
+  });
+
   it('a failed handshake closes the conversation with the reason', () => {
     const problem = { kind: 'handshake-failed' as const, detail: 'decrypt-failed' };
     const { state } = run([
