@@ -19,18 +19,21 @@ import {
   isLinkUp,
   reduceConversations,
 } from '../sessions/conversations';
-import { establishSession, type PeerProof, type SecureLink } from '../sessions/secure-link';
+import { establishSession, type SecureLink } from '../sessions/secure-link';
 import {
   type AgentIdentity,
   applyContactChange,
   type Contact,
   type ContactChange,
-  contactAtAddress,
   findContact,
 } from '../store/contacts';
 import { describeSignalingServer, type Settings } from '../store/settings';
 import { DialError, isValidAddress, type Link, type Transport, type TransportStatus } from '../transport/transport';
 import { AgentError } from './agent-error';
+import { contactChangesWhenReady, expectationAt, keyProblem, requestLimitProblem } from './trust';
+
+export { MAX_OPEN_REQUESTS } from './trust';
+
 import {
   type ContactView,
   contactViews,
@@ -42,8 +45,6 @@ import {
 } from './agent-views';
 
 export const ADDRESS_ROOT = 'tincan';
-/** Connection requests from strangers waiting for an answer at once; more are turned away. */
-export const MAX_OPEN_REQUESTS = 16;
 /** A request left unanswered this long closes (its link and notification need not live forever). */
 export const REQUEST_TTL_MS = 15 * 60_000;
 /** How long a contact change reported to the background may take to come back in its list. */
@@ -179,28 +180,11 @@ export function createAgent(deps: AgentDeps): Agent {
           break;
         }
         case 'session-ready': {
-          const known = findContact(contacts, effect.peer.identityKey);
           const viaInvite = invited.get(effect.address) === effect.peer.identityKey;
           // The invite has done its job: from now on the saved contact pins the key.
           invited.delete(effect.address);
-          if (!known) {
-            changeContacts({
-              type: 'learned',
-              identityKey: effect.peer.identityKey,
-              name: effect.peer.name,
-              address: effect.address,
-              verified: viaInvite,
-              at: deps.now(),
-            });
-          } else {
-            if (known.address !== effect.address) {
-              changeContacts({ type: 'seen', identityKey: known.identityKey, address: effect.address });
-            }
-            // An invite whose key matched proves as much as comparing safety numbers.
-            if (viaInvite && !known.verified) {
-              changeContacts({ type: 'verified', identityKey: known.identityKey, verified: true });
-            }
-          }
+          const changes = contactChangesWhenReady(contacts, effect.peer, effect.address, viaInvite, deps.now());
+          for (const change of changes) changeContacts(change);
           break;
         }
       }
@@ -210,37 +194,10 @@ export function createAgent(deps: AgentDeps): Agent {
 
   const myAddress = () => (transport?.status.state === 'online' ? transport.status.address : address);
 
-  /** Initiator's check, before it reveals who it is: is this the key we meant to reach? */
-  const expectationFor = (remote: string) => {
-    const inviteKey = invited.get(remote);
-    const pinned = contactAtAddress(contacts, remote);
-    return (peer: PeerProof): ConversationProblem | undefined => {
-      const presented = toHex(peer.identityKey);
-      const { fingerprint } = peerView(peer);
-      if (inviteKey !== undefined && presented !== inviteKey) {
-        return {
-          kind: 'invite-key-mismatch',
-          detail: 'The browser at this address is not the one that made the invite.',
-          presentedFingerprint: fingerprint,
-        };
-      }
-      if (inviteKey === undefined && pinned && pinned.identityKey !== presented) {
-        return {
-          kind: 'key-changed',
-          detail: `The browser at ${pinned.petname || 'this contact'}’s address has a different key.`,
-          contactKey: pinned.identityKey,
-          presentedKey: presented,
-          presentedFingerprint: fingerprint,
-        };
-      }
-      return undefined;
-    };
-  };
-
   const secure = async (link: Link, entry: LinkEntry) => {
     const remote = link.remoteAddress;
     if (!identity || !settings) throw new AgentError({ kind: 'not-configured', detail: 'No identity yet.' });
-    const expected = expectationFor(remote);
+    const expected = expectationAt(remote, invited, contacts);
     let refusal: ConversationProblem | undefined;
     let session: SecureLink;
     try {
@@ -254,7 +211,7 @@ export function createAgent(deps: AgentDeps): Agent {
         // The dialler refuses before revealing itself; the answerer checks below.
         checkPeer: entry.dialedByMe
           ? (peer) => {
-              refusal = expected(peer);
+              refusal = keyProblem(expected, peerView(peer));
               return refusal && { kind: 'refused-key', detail: refusal.detail };
             }
           : undefined,
@@ -271,8 +228,10 @@ export function createAgent(deps: AgentDeps): Agent {
       session.close();
       return;
     }
-    const answererRefusal = entry.dialedByMe ? undefined : expected(session.peer);
-    const unwanted = answererRefusal ?? tooManyRequests(session.peer);
+    const presented = peerView(session.peer);
+    const unwanted =
+      (entry.dialedByMe ? undefined : keyProblem(expected, presented)) ??
+      requestLimitProblem(presented, contacts, conversations.conversations);
     if (unwanted) {
       // At once, not after a linger: nothing more from this peer is read.
       links.delete(remote);
@@ -286,10 +245,9 @@ export function createAgent(deps: AgentDeps): Agent {
       links.delete(remote);
       dispatch({ type: 'link-closed', address: remote, why });
     });
-    const peer = peerView(session.peer);
     // The dialler meant to reach whoever passed its check; the answerer trusts saved contacts only.
-    const trusted = entry.dialedByMe || findContact(contacts, peer.identityKey) !== undefined;
-    dispatch({ type: 'session-established', address: remote, peer, trusted });
+    const trusted = entry.dialedByMe || findContact(contacts, presented.identityKey) !== undefined;
+    dispatch({ type: 'session-established', address: remote, peer: presented, trusted });
     // After 'session-established': frames held by the session are read into an open conversation.
     session.onFrame((bytes) => {
       const decoded = decodeFrame(bytes);
@@ -299,15 +257,6 @@ export function createAgent(deps: AgentDeps): Agent {
           : { type: 'frame-rejected', address: remote, error: decoded.error },
       );
     });
-  };
-
-  /** Strangers may ask, within reason: past this many open requests, new ones are turned away. */
-  const tooManyRequests = (peer: PeerProof): ConversationProblem | undefined => {
-    if (findContact(contacts, toHex(peer.identityKey))) return undefined;
-    const open = conversations.conversations.filter((c) => c.stage === 'request').length;
-    return open < MAX_OPEN_REQUESTS
-      ? undefined
-      : { kind: 'protocol-violation', detail: 'too many connection requests are waiting' };
   };
 
   const adopt = (link: Link, dialedByMe: boolean): Promise<void> => {
