@@ -74,9 +74,18 @@ export function createBackgroundService(deps: BackgroundDeps) {
   };
 
   const noticeHandlers = {
-    changed(notice: Extract<AgentNotice, { type: 'changed' }>) {
+    async changed(notice: Extract<AgentNotice, { type: 'changed' }>) {
       attention.setUnread(unreadIn(notice.snapshot));
       deps.pushToPopups(notice.snapshot);
+      // A request answered in the popup, expired or withdrawn takes its notification with it.
+      const open = new Set(
+        notice.snapshot.conversations.flatMap((c) =>
+          c.stage === 'request' && c.peer ? [requestNotificationId(c.address, c.peer.identityKey)] : [],
+        ),
+      );
+      for (const id of await attention.shownIds()) {
+        if (id.startsWith(REQUEST_NOTIFICATION_PREFIX) && !open.has(id)) await attention.clear(id);
+      }
     },
     async 'message-arrived'(notice: Extract<AgentNotice, { type: 'message-arrived' }>) {
       if (await attention.isPopupShowing()) return;

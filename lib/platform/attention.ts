@@ -37,6 +37,9 @@ export function attention() {
     async clear(id: string) {
       await browser.notifications.clear(id);
     },
+    async shownIds(): Promise<string[]> {
+      return Object.keys(await browser.notifications.getAll());
+    },
     onNotificationClicked(listener: (id: string) => void): () => void {
       browser.notifications.onClicked.addListener(listener);
       return () => browser.notifications.onClicked.removeListener(listener);
