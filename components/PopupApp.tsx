@@ -3,7 +3,7 @@ import type { AgentSnapshot } from '@/lib/agent/agent';
 import { RemoteError } from '@/lib/messaging/channel';
 import type { PopupRequests } from '@/lib/platform/popup-connection';
 import { dialTarget } from '@/lib/protocol/invite-text';
-import type { Conversation } from '@/lib/sessions/conversations';
+import { isWorthListing } from '@/lib/sessions/conversation-list';
 import { AddressCard } from './AddressCard';
 import { ChatView } from './ChatView';
 import { ConnectForm } from './ConnectForm';
@@ -13,17 +13,6 @@ import { ConversationList } from './ConversationList';
 import { describeConversationProblem, describeError } from './describe';
 import { RequestList } from './RequestList';
 import { useOpenChat } from './use-open-chat';
-
-/**
- * Chats worth a line: requests are shown above them, and a connection that closed with nothing
- * said and no trust given leaves nothing to read or answer (a stranger's failed attempt, a
- * request the user declined, an invite that reached the wrong key). A changed key stays listed.
- */
-function isListed(c: Conversation): boolean {
-  if (c.stage === 'request') return false;
-  if (c.stage !== 'closed' || c.messages.length > 0 || c.problem?.kind === 'key-changed') return true;
-  return c.trusted && c.problem?.kind !== 'declined-by-me';
-}
 
 export function PopupApp({
   subscribe,
@@ -119,7 +108,7 @@ export function PopupApp({
       <ContactList contacts={snapshot.contacts} actions={contactActions} />
       <h2 class="label">Chats</h2>
       <ConversationList
-        conversations={snapshot.conversations.filter(isListed)}
+        conversations={snapshot.conversations.filter(isWorthListing)}
         contacts={snapshot.contacts}
         onOpen={chat.open}
       />
