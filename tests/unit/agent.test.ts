@@ -64,6 +64,16 @@ async function until<T>(probe: () => T | undefined, ms = 2_000): Promise<T> {
   throw new Error('timed out');
 }
 
+/** Alice dials Bob, Bob accepts: both ready to chat. */
+async function paired(board: ReturnType<typeof switchboard>): Promise<[TestUser, TestUser]> {
+  const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
+  await alice.agent.connect(bob.address);
+  const request = await until(() => conversation(bob, alice));
+  bob.agent.answerRequest(request.address, true);
+  await until(() => (conversation(alice, bob)?.stage === 'ready' ? true : undefined));
+  return [alice, bob];
+}
+
 const conversation = (of: TestUser, with_: TestUser) =>
   of.agent.snapshot().conversations.find((c) => c.peer?.identityKey === with_.identityKey);
 
@@ -171,11 +181,7 @@ describe('trust checks on the answering side', () => {
 
   it('a new link from the address of a secured session does not cut that session', async () => {
     const board = switchboard();
-    const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
-    await alice.agent.connect(bob.address);
-    const request = await until(() => conversation(bob, alice));
-    bob.agent.answerRequest(request.address, true);
-    await until(() => (conversation(alice, bob)?.stage === 'ready' ? true : undefined));
+    const [alice, bob] = await paired(board);
     // What a hostile signaling server could do: hand Bob another connection "from Alice".
     const intruder = user(board, 'Alice');
     await intruder.agent.connect(bob.address).catch(() => {});
@@ -226,11 +232,7 @@ describe('an invite for an address already connected', () => {
 describe('contacts the agent learned but the background has not stored yet', () => {
   it('are not lost when an older list arrives in the meantime', async () => {
     const board = switchboard();
-    const [alice, bob] = [user(board, 'Alice'), user(board, 'Bob')];
-    await alice.agent.connect(bob.address);
-    const request = await until(() => conversation(bob, alice));
-    bob.agent.answerRequest(request.address, true);
-    await until(() => (conversation(alice, bob)?.stage === 'ready' ? true : undefined));
+    const [alice, bob] = await paired(board);
     // The background re-sends its setup (say, a settings change) before the new contact is written.
     const identity = newAgentIdentity();
     bob.agent.configure({ settings: { ...FACTORY_SETTINGS, displayName: 'Bob' }, identity, contacts: [] });
