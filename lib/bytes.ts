@@ -30,3 +30,14 @@ export function fromHex(hex: string): Uint8Array {
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
+
+/**
+ * Bytes from a data channel, or nothing: channels hand over ArrayBuffers, Node adapters may hand
+ * over views. Always a plain `Uint8Array` over the same memory (a subclass such as Node's
+ * `Buffer` has a `slice` that shares memory, so callers copy with `.slice()` on this instead).
+ */
+export function asBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}

@@ -22,6 +22,7 @@
  *   record list        u16 count n (0…MAX_REGISTRY_ENTRIES), then n × (u16 length l, l record bytes),
  *                      each l in 1…MAX_PRESENCE_BYTES; nothing may follow the last record
  */
+import { asBytes } from '../bytes';
 import { MAX_DISCOVERY_ID_CHARS, parseDiscoveryId } from './network-namespace';
 import { MAX_PRESENCE_BYTES } from './presence-record';
 import { MAX_REGISTRY_ENTRIES } from './registry';
@@ -158,16 +159,6 @@ export function encodeDiscoveryFrame(frame: DiscoveryFrame): Uint8Array {
     case 'goodbye':
       return Uint8Array.of(DISCOVERY_PROTOCOL_VERSION, DiscoveryFrameKind.Goodbye);
   }
-}
-
-/**
- * Data channels hand over ArrayBuffers; Node adapters may hand over views. Always a plain
- * `Uint8Array`: a subclass such as Node's `Buffer` has a `slice` that shares memory.
- */
-function asBytes(data: unknown): Uint8Array | undefined {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return undefined;
 }
 
 const fail = (error: DiscoveryFrameError): DiscoveryDecodeResult => ({ ok: false, error });

@@ -10,6 +10,8 @@
  * the handshake.
  */
 
+import { asBytes } from '../bytes';
+
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 2;
 /**
@@ -82,16 +84,6 @@ export function encodeFrame(frame: Frame): Uint8Array {
     case 'decline':
       return Uint8Array.of(PROTOCOL_VERSION, FrameKind.Decline);
   }
-}
-
-/**
- * Data channels hand over ArrayBuffers; Node adapters may hand over views. Always a plain
- * `Uint8Array`: a subclass such as Node's `Buffer` has a `slice` that shares memory.
- */
-function asBytes(data: unknown): Uint8Array | undefined {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return undefined;
 }
 
 function decodeText(bytes: Uint8Array): string | undefined {

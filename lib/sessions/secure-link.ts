@@ -9,6 +9,7 @@
  * another connection meets a different prologue and fresh ephemeral keys.
  */
 
+import { asBytes } from '../bytes';
 import { verifyStaticKeyAsync } from '../crypto/identity';
 import { Handshake, type NoiseCipher, NoiseError } from '../crypto/noise';
 import type { TransportCiphers } from '../crypto/transport-cipher';
@@ -108,12 +109,6 @@ export function sessionPrologue(parts: {
     at += 2 + field.length;
   }
   return out;
-}
-
-function asBytes(data: unknown): Uint8Array | undefined {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return undefined;
 }
 
 /**
