@@ -15,7 +15,7 @@ import {
   type SessionFailure,
   type SessionIdentity,
 } from '../../lib/sessions/secure-link';
-import type { Link } from '../../lib/transport/transport';
+import type { Link, LinkClose } from '../../lib/transport/transport';
 import { type MemoryEnd, memoryLinkPair, relay } from '../support/memory-links';
 
 const randomBytes = (n: number) => new Uint8Array(nodeRandomBytes(n));
@@ -238,18 +238,23 @@ describe('bytes after the handshake', () => {
     return { a, b, sa, sb };
   }
 
-  it.each<[string, unknown]>([
-    ['garbage', Uint8Array.from({ length: 40 }, (_, i) => i)],
-    ['a plaintext frame', encodeFrame({ kind: 'chat', id: new Uint8Array(16), sentAt: 1, text: 'in the clear' })],
-    ['a string', 'hello'],
-    ['an oversized message', new Uint8Array(70_000)],
-  ])('%s closes the session without delivering anything', async (_, bytes) => {
+  it.each<[string, unknown, LinkClose]>([
+    ['garbage', Uint8Array.from({ length: 40 }, (_, i) => i), { kind: 'failed', detail: 'a frame failed to decrypt' }],
+    [
+      'a plaintext frame',
+      encodeFrame({ kind: 'chat', id: new Uint8Array(16), sentAt: 1, text: 'in the clear' }),
+      { kind: 'failed', detail: 'a frame failed to decrypt' },
+    ],
+    // Not bytes at all: the link is dropped before any decryption is tried.
+    ['a string', 'hello', { kind: 'closed' }],
+    ['an oversized message', new Uint8Array(70_000), { kind: 'failed', detail: 'an encrypted frame was too large' }],
+  ])('%s closes the session without delivering anything', async (_, bytes, reason) => {
     const { a, sb } = await established();
     const seen: Uint8Array[] = [];
     sb.onFrame((frame) => seen.push(frame));
     const why = closedWhy(sb);
     a.inject(bytes);
-    expect(await why).toMatchObject({ kind: expect.stringMatching(/failed|closed/) });
+    expect(await why).toEqual(reason);
     expect(seen).toEqual([]);
   });
 
