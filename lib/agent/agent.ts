@@ -11,7 +11,6 @@ import { decodeInvite, looksLikeInvite } from '../crypto/invite';
 import { Listeners } from '../listeners';
 import { decodeFrame, encodeFrame, MAX_TEXT_BYTES, MESSAGE_ID_BYTES } from '../protocol/frame';
 import {
-  type Conversation,
   type ConversationEvent,
   type ConversationProblem,
   emptyConversations,
@@ -28,72 +27,30 @@ import {
   findContact,
 } from '../store/contacts';
 import { describeSignalingServer, type Settings } from '../store/settings';
-import { DialError, isValidAddress, type Link, type Transport, type TransportStatus } from '../transport/transport';
+import { DialError, isValidAddress, type Link, type Transport } from '../transport/transport';
+import {
+  ADDRESS_ROOT,
+  type Agent,
+  type AgentDeps,
+  type AgentEvent,
+  CONTACT_WRITE_GRACE_MS,
+  REQUEST_TTL_MS,
+} from './agent-api';
 import { AgentError } from './agent-error';
+import { contactViews, meView, peerView, sessionIdentity, sessionProblem } from './agent-views';
 import { contactChangesWhenReady, expectationAt, keyProblem, requestLimitProblem } from './trust';
 
+export {
+  ADDRESS_ROOT,
+  type Agent,
+  type AgentDeps,
+  type AgentEvent,
+  type AgentSetup,
+  type AgentSnapshot,
+  CONTACT_WRITE_GRACE_MS,
+  REQUEST_TTL_MS,
+} from './agent-api';
 export { MAX_OPEN_REQUESTS } from './trust';
-
-import {
-  type ContactView,
-  contactViews,
-  type MeView,
-  meView,
-  peerView,
-  sessionIdentity,
-  sessionProblem,
-} from './agent-views';
-
-export const ADDRESS_ROOT = 'tincan';
-/** A request left unanswered this long closes (its link and notification need not live forever). */
-export const REQUEST_TTL_MS = 15 * 60_000;
-/** How long a contact change reported to the background may take to come back in its list. */
-export const CONTACT_WRITE_GRACE_MS = 10_000;
-
-export interface AgentDeps {
-  /** Registers `nextAddress()` on the configured signaling server. */
-  openTransport(settings: Settings, nextAddress: () => string): Transport;
-  now(): number;
-  randomBytes(length: number): Uint8Array;
-  setTimeout(run: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  /** Handshake time limit; tests shorten it. */
-  handshakeTimeoutMs?: number;
-}
-
-/** Everything the background hands the agent: settings, the handshake keys, the saved contacts. */
-export type AgentSetup = { settings: Settings; identity: AgentIdentity; contacts: Contact[] };
-
-export type AgentSnapshot = {
-  name: string;
-  server: string;
-  status: TransportStatus;
-  me?: MeView;
-  contacts: ContactView[];
-  conversations: Conversation[];
-};
-
-export type AgentEvent =
-  | { type: 'changed' }
-  | { type: 'message-arrived'; address: string; name: string; text: string; unreadTotal: number }
-  | { type: 'request-arrived'; address: string; identityKey: string; name: string; fingerprint: string }
-  /** The background stores these; the agent has applied them to its own copy already. */
-  | { type: 'contact-changed'; change: ContactChange };
-
-export interface Agent {
-  configure(setup: AgentSetup): void;
-  snapshot(): AgentSnapshot;
-  /** An address (trust on first use) or an invite (the key is checked in the handshake). */
-  connect(addressOrInvite: string): Promise<void>;
-  /** With `identityKey`, only a request from that key is answered. */
-  answerRequest(address: string, accept: boolean, identityKey?: string): void;
-  /** After a key-changed warning: the user says the new key is their contact's. Dials again. */
-  trustNewKey(address: string): Promise<void>;
-  send(address: string, text: string): void;
-  markRead(address: string): void;
-  subscribe(listener: (event: AgentEvent) => void): () => void;
-  stop(): void;
-}
 
 type LinkEntry = { link: Link; dialedByMe: boolean; session?: SecureLink };
 
