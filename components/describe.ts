@@ -67,6 +67,8 @@ export function describeConversationProblem(problem: ConversationProblem): strin
       return 'You declined this request.';
     case 'request-expired':
       return 'This request was not answered in time and has closed.';
+    case 'rate-limited':
+      return 'This address asked too often; its request was turned away.';
   }
 }
 

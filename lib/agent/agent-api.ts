@@ -2,11 +2,14 @@
  * The agent's contract: what it is given, what it shows, what it tells, and what it can be
  * asked. `agent.ts` is the one implementation.
  */
+import type { DiscoveryTiming } from '../discovery/discovery-timing';
+import type { PublicAddressResult } from '../discovery/public-address';
 import type { Conversation } from '../sessions/conversations';
 import type { AgentIdentity, Contact, ContactChange } from '../store/contacts';
 import type { Settings } from '../store/settings';
 import type { Transport, TransportStatus } from '../transport/transport';
 import type { ContactView, MeView } from './agent-views';
+import type { NetworkView } from './network-view';
 
 export const ADDRESS_ROOT = 'tincan';
 /** A request left unanswered this long closes (its link and notification need not live forever). */
@@ -15,14 +18,27 @@ export const REQUEST_TTL_MS = 15 * 60_000;
 export const CONTACT_WRITE_GRACE_MS = 10_000;
 
 export interface AgentDeps {
-  /** Registers `nextAddress()` on the configured signaling server. */
-  openTransport(settings: Settings, nextAddress: () => string): Transport;
+  /**
+   * Registers `nextAddress()` on the configured signaling server, asking again when it is
+   * taken; `undefined` means give up (see `PeerJsTransportOptions.nextAddress`).
+   */
+  openTransport(settings: Settings, nextAddress: () => string | undefined): Transport;
   now(): number;
   randomBytes(length: number): Uint8Array;
   setTimeout(run: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
   /** Handshake time limit; tests shorten it. */
   handshakeTimeoutMs?: number;
+  /** Same-network discovery; without it the agent only dials addresses and invites. */
+  discovery?: AgentDiscoveryDeps;
+}
+
+export interface AgentDiscoveryDeps {
+  /** STUN (then the settings' fallback URL): the address a namespace is derived from. */
+  findPublicAddress(settings: Settings): Promise<PublicAddressResult>;
+  /** The Network Information API says cellular. */
+  isCellular(): boolean;
+  timing?: DiscoveryTiming;
 }
 
 /** Everything the background hands the agent: settings, the handshake keys, the saved contacts. */
@@ -35,6 +51,7 @@ export type AgentSnapshot = {
   me?: MeView;
   contacts: ContactView[];
   conversations: Conversation[];
+  network: NetworkView;
 };
 
 export type AgentEvent =
@@ -47,7 +64,10 @@ export type AgentEvent =
 export interface Agent {
   configure(setup: AgentSetup): void;
   snapshot(): AgentSnapshot;
-  /** An address (trust on first use) or an invite (the key is checked in the handshake). */
+  /**
+   * An address (trust on first use), an invite (the key is checked in the handshake), or the
+   * discovery id of someone on this network (dialled from ours, so they never see our address).
+   */
   connect(addressOrInvite: string): Promise<void>;
   /** With `identityKey`, only a request from that key is answered. */
   answerRequest(address: string, accept: boolean, identityKey?: string): void;

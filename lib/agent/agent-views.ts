@@ -19,6 +19,8 @@ export type ContactView = Contact & {
   online: boolean;
   /** Where that conversation is, when there is one. */
   conversationAddress?: string;
+  /** Their discovery id, when they are on this network right now. */
+  onNetwork?: string;
 };
 
 export function sessionIdentity(identity: AgentIdentity, name: string): SessionIdentity {

@@ -6,8 +6,10 @@
  * Every link is secured before anything is read from it (lib/sessions/secure-link.ts); who the
  * other side *is* comes from the handshake, never from its address.
  */
-import { toBase32, toHex } from '../bytes';
+import { fromHex, toBase32, toHex } from '../bytes';
 import { decodeInvite, looksLikeInvite } from '../crypto/invite';
+import { createNetworkDiscovery, type NetworkDiscovery } from '../discovery/network-discovery';
+import { parseDiscoveryId } from '../discovery/network-namespace';
 import { Listeners } from '../listeners';
 import { decodeFrame, encodeFrame, MAX_TEXT_BYTES, MESSAGE_ID_BYTES } from '../protocol/frame';
 import {
@@ -37,8 +39,18 @@ import {
   REQUEST_TTL_MS,
 } from './agent-api';
 import { AgentError } from './agent-error';
-import { contactViews, meView, peerView, sessionIdentity, sessionProblem } from './agent-views';
-import { contactChangesWhenReady, expectationAt, keyProblem, requestLimitProblem } from './trust';
+import { type ContactView, contactViews, meView, peerView, sessionIdentity, sessionProblem } from './agent-views';
+import { networkViewer } from './network-view';
+import {
+  contactChangesWhenReady,
+  expectationAt,
+  keyProblem,
+  type RequestHistory,
+  rememberDecline,
+  rememberRequest,
+  requestLimitProblem,
+  requestRateProblem,
+} from './trust';
 
 export {
   ADDRESS_ROOT,
@@ -69,6 +81,8 @@ export function createAgent(deps: AgentDeps): Agent {
   let contacts: Contact[] = [];
   let transport: Transport | undefined;
   let cleanups: Array<() => void> = [];
+  let requestHistory: RequestHistory = new Map();
+  const viewNetwork = networkViewer();
   // A transport id lives until it fails to re-register (DESIGN.md, identifiers).
   let address = '';
   const nextAddress = () => {
@@ -77,6 +91,27 @@ export function createAgent(deps: AgentDeps): Agent {
   };
 
   const changed = () => listeners.emit({ type: 'changed' });
+
+  const discovery: NetworkDiscovery | undefined =
+    deps.discovery &&
+    createNetworkDiscovery({
+      root: ADDRESS_ROOT,
+      clock: deps,
+      timing: deps.discovery.timing,
+      randomBytes: deps.randomBytes,
+      openTransport: (nextAddress) => {
+        if (!settings) throw new AgentError({ kind: 'not-configured', detail: 'No settings yet.' });
+        return deps.openTransport(settings, nextAddress);
+      },
+      findPublicAddress: () =>
+        settings && deps.discovery
+          ? deps.discovery.findPublicAddress(settings)
+          : Promise.resolve({ kind: 'none', reason: 'no-stun-servers' }),
+      isCellular: () => deps.discovery?.isCellular() ?? false,
+    });
+  /** Someone on this network, by the discovery id they are there under. */
+  const onThisNetwork = (address: string) =>
+    discovery !== undefined && parseDiscoveryId(address)?.ns === discovery.ns() && discovery.ns() !== undefined;
 
   /**
    * Changes this agent made and reported, but that the contact list handed back by `configure`
@@ -142,8 +177,25 @@ export function createAgent(deps: AgentDeps): Agent {
           invited.delete(effect.address);
           const changes = contactChangesWhenReady(contacts, effect.peer, effect.address, viaInvite, deps.now());
           for (const change of changes) changeContacts(change);
+          // Where to reach us from now on, and the key our tags on a network are made with.
+          if (identity) {
+            const introduce = {
+              kind: 'introduce' as const,
+              presenceKey: fromHex(identity.presenceKey),
+              address: myAddress(),
+            };
+            links.get(effect.address)?.session?.send(encodeFrame(introduce));
+          }
           break;
         }
+        case 'introduced':
+          changeContacts({
+            type: 'introduced',
+            identityKey: effect.peer.identityKey,
+            presenceKey: toHex(effect.presenceKey),
+            address: effect.reachAt,
+          });
+          break;
       }
     }
     changed();
@@ -188,6 +240,10 @@ export function createAgent(deps: AgentDeps): Agent {
     const presented = peerView(session.peer);
     const unwanted =
       (entry.dialedByMe ? undefined : keyProblem(expected, presented)) ??
+      // Anyone on the network can ask; an address from an invite is given, not found.
+      (entry.dialedByMe || !parseDiscoveryId(remote)
+        ? undefined
+        : requestRateProblem(requestHistory, remote, presented, contacts, deps.now())) ??
       requestLimitProblem(presented, contacts, conversations.conversations);
     if (unwanted) {
       // At once, not after a linger: nothing more from this peer is read.
@@ -204,6 +260,7 @@ export function createAgent(deps: AgentDeps): Agent {
     });
     // The dialler meant to reach whoever passed its check; the answerer trusts saved contacts only.
     const trusted = entry.dialedByMe || findContact(contacts, presented.identityKey) !== undefined;
+    if (!trusted && parseDiscoveryId(remote)) requestHistory = rememberRequest(requestHistory, remote, deps.now());
     dispatch({ type: 'session-established', address: remote, peer: presented, trusted });
     // After 'session-established': frames held by the session are read into an open conversation.
     session.onFrame((bytes) => {
@@ -266,6 +323,28 @@ export function createAgent(deps: AgentDeps): Agent {
     cleanups = [opened.onStatus(changed), opened.onIncoming((link) => void adopt(link, false).catch(() => {}))];
   };
 
+  /** The contacts' views with who is on this network, and the network's own view. */
+  const withNetwork = (views: ContactView[]) => {
+    const network = viewNetwork(
+      discovery?.status() ?? { state: 'off', reason: 'disabled' },
+      discovery?.ns(),
+      discovery?.others() ?? [],
+      contacts,
+      deps.now(),
+    );
+    const here = new Map(network.peers.flatMap((p) => (p.contactKey ? [[p.contactKey, p.discoveryId] as const] : [])));
+    const contactsHere = views.map((view) => {
+      const onNetwork = here.get(view.identityKey);
+      return onNetwork ? { ...view, onNetwork } : view;
+    });
+    return { contacts: contactsHere, network };
+  };
+
+  if (discovery) {
+    discovery.onChange(changed);
+    discovery.onIncoming((link) => void adopt(link, false).catch(() => {}));
+  }
+
   /** The address to dial, remembering the key an invite promised. */
   const targetOf = (input: string): string => {
     const text = input.trim();
@@ -290,6 +369,13 @@ export function createAgent(deps: AgentDeps): Agent {
       contacts = withUnconfirmed(setup.contacts);
       // A new name or contact list applies to the next handshake; a new server or ICE list reconnects.
       if (!transport || !previous || !sameNetwork(previous, setup.settings)) openTransport(setup.settings);
+      const { discovery: wanted, signaling, iceServers, displayName } = setup.settings;
+      discovery?.configure({
+        enabled: wanted.enabled,
+        onCellular: wanted.onCellular,
+        networkKey: JSON.stringify([signaling, iceServers, wanted.addressLookupUrl]),
+        profile: { name: displayName, presenceKey: fromHex(setup.identity.presenceKey) },
+      });
       changed();
     },
 
@@ -298,13 +384,13 @@ export function createAgent(deps: AgentDeps): Agent {
       server: settings ? describeSignalingServer(settings.signaling) : '',
       status: transport?.status ?? { state: 'stopped' },
       me: meView(identity, transport?.status.state === 'online' ? transport.status.address : undefined),
-      contacts: contactViews(identity, contacts, conversations.conversations),
+      ...withNetwork(contactViews(identity, contacts, conversations.conversations)),
       conversations: conversations.conversations,
     }),
 
     async connect(input) {
       const target = targetOf(input);
-      if (target === myAddress()) {
+      if (target === myAddress() || (discovery && target === discovery.discoveryId())) {
         throw new AgentError({ kind: 'own-address', detail: 'That is this browser’s own address.' });
       }
       if (!isValidAddress(target)) {
@@ -330,7 +416,8 @@ export function createAgent(deps: AgentDeps): Agent {
       dispatch({ type: 'dial-started', address: target });
       let link: Link;
       try {
-        link = await transport.dial(target);
+        // From our discovery id: a stranger on the network must not learn our transport address.
+        link = await (discovery && onThisNetwork(target) ? discovery.dial(target) : transport.dial(target));
       } catch (error) {
         const problem =
           error instanceof DialError ? error.problem : { kind: 'connection-failed' as const, detail: String(error) };
@@ -346,6 +433,7 @@ export function createAgent(deps: AgentDeps): Agent {
       if (request?.stage !== 'request' || (identityKey !== undefined && request.peer?.identityKey !== identityKey)) {
         throw new AgentError({ kind: 'no-request', detail: 'That request is no longer open.' });
       }
+      if (!accept && parseDiscoveryId(remote)) requestHistory = rememberDecline(requestHistory, remote, deps.now());
       dispatch({ type: 'request-answered', address: remote, accept });
     },
 
@@ -384,6 +472,7 @@ export function createAgent(deps: AgentDeps): Agent {
     subscribe: (listener) => listeners.add(listener),
 
     stop() {
+      discovery?.stop();
       stopTransport();
       changed();
     },

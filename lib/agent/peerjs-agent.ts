@@ -1,5 +1,7 @@
+import { discoverPublicAddress, isCellular, type PlainTextFetch } from '../discovery/public-address';
 import { createPeerJsTransport, type PeerConstructor, type Timers } from '../transport/peerjs-transport';
 import { type Agent, type AgentDeps, createAgent } from './agent';
+import type { AgentDiscoveryDeps } from './agent-api';
 
 /** The globals every host has, passed in once so the agent itself uses none. */
 export interface HostServices extends Timers {
@@ -15,14 +17,36 @@ export function browserHostServices(): HostServices {
   };
 }
 
+/** How long STUN may take to answer before the fallback URL (if any) is asked. */
+const ADDRESS_LOOKUP_TIMEOUT_MS = 3_000;
+
+/** Discovery with this host's WebRTC, `fetch` and Network Information API. */
+export function browserDiscovery(services: HostServices): AgentDiscoveryDeps {
+  return {
+    findPublicAddress(settings) {
+      const url = settings.discovery.addressLookupUrl;
+      return discoverPublicAddress({
+        RTCPeerConnection: globalThis.RTCPeerConnection,
+        iceServers: settings.iceServers,
+        timeoutMs: ADDRESS_LOOKUP_TIMEOUT_MS,
+        setTimeout: services.setTimeout,
+        clearTimeout: services.clearTimeout,
+        fallback: url ? { url, fetch: globalThis.fetch.bind(globalThis) as PlainTextFetch } : undefined,
+      });
+    },
+    isCellular: () => isCellular((globalThis.navigator as { connection?: unknown } | undefined)?.connection),
+  };
+}
+
 /** The agent over PeerJS: what the offscreen document, the Firefox background page and Node tests run. */
 export function createPeerJsAgent(
   Peer: PeerConstructor,
   services: HostServices = browserHostServices(),
-  tuning: Pick<AgentDeps, 'handshakeTimeoutMs'> = {},
+  tuning: Pick<AgentDeps, 'handshakeTimeoutMs'> & { discovery?: Partial<AgentDiscoveryDeps> } = {},
 ): Agent {
   return createAgent({
-    ...tuning,
+    handshakeTimeoutMs: tuning.handshakeTimeoutMs,
+    discovery: { ...browserDiscovery(services), ...tuning.discovery },
     now: services.now,
     randomBytes: services.randomBytes,
     setTimeout: services.setTimeout,

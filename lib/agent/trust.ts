@@ -52,6 +52,52 @@ export function requestLimitProblem(
     : { kind: 'protocol-violation', detail: 'too many connection requests are waiting' };
 }
 
+/** A declined address may not ask again this soon: a decline is final for that request. */
+export const DECLINE_COOLDOWN_MS = 10 * 60_000;
+/** Requests one address may make in REQUEST_WINDOW_MS, answered or not. */
+export const MAX_REQUESTS_PER_WINDOW = 3;
+export const REQUEST_WINDOW_MS = 10 * 60_000;
+
+/** Requests per address (on a network, a discovery id), newest last; pruned as they age. */
+export type RequestHistory = ReadonlyMap<string, { times: readonly number[]; declinedAt?: number }>;
+
+/** Undefined when a stranger at `address` may ask now; contacts are never limited. */
+export function requestRateProblem(
+  history: RequestHistory,
+  address: string,
+  presented: PeerView,
+  contacts: readonly Contact[],
+  now: number,
+): ConversationProblem | undefined {
+  if (findContact(contacts, presented.identityKey)) return undefined;
+  const past = history.get(address);
+  if (!past) return undefined;
+  if (past.declinedAt !== undefined && now - past.declinedAt < DECLINE_COOLDOWN_MS) {
+    return { kind: 'rate-limited', detail: 'this address was declined a moment ago' };
+  }
+  const recent = past.times.filter((t) => now - t < REQUEST_WINDOW_MS);
+  return recent.length < MAX_REQUESTS_PER_WINDOW
+    ? undefined
+    : { kind: 'rate-limited', detail: 'too many requests from this address' };
+}
+
+export function rememberRequest(history: RequestHistory, address: string, now: number): RequestHistory {
+  const past = history.get(address);
+  const times = [...(past?.times ?? []).filter((t) => now - t < REQUEST_WINDOW_MS), now];
+  // Forget addresses with nothing recent, so a stream of fresh discovery ids cannot grow this.
+  const live = [...history].filter(
+    ([, p]) =>
+      p.times.some((t) => now - t < REQUEST_WINDOW_MS) ||
+      (p.declinedAt !== undefined && now - p.declinedAt < DECLINE_COOLDOWN_MS),
+  );
+  return new Map(live).set(address, { ...past, times });
+}
+
+export function rememberDecline(history: RequestHistory, address: string, now: number): RequestHistory {
+  const past = history.get(address);
+  return new Map(history).set(address, { times: past?.times ?? [], declinedAt: now });
+}
+
 /** Both sides trust each other: what the saved contacts learn from it. */
 export function contactChangesWhenReady(
   contacts: readonly Contact[],

@@ -29,6 +29,17 @@ export type Identity = {
 export const STATIC_KEY_LABEL = 'tincan/static-key/v1';
 export const FINGERPRINT_LABEL = 'tincan/fingerprint/v1';
 export const SAFETY_NUMBER_LABEL = 'tincan/safety-number/v1';
+export const PRESENCE_KEY_LABEL = 'tincan/presence-key/v1';
+
+/**
+ * The key my blinded contact tags are made with (lib/discovery/contact-tag.ts), given to each
+ * contact at pairing. Derived from the signing seed rather than stored beside it: secret, stable
+ * for the life of the identity, and every identity made before it existed has one too.
+ */
+export function presenceKeyFromSeed(signingSeed: Uint8Array): Uint8Array {
+  checkBytes(signingSeed, 'signing seed', 32);
+  return hkdfSha256(signingSeed, new Uint8Array(0), new TextEncoder().encode(PRESENCE_KEY_LABEL), 32);
+}
 const IDENTITY_KEY_BYTES = 32;
 
 const utf8 = new TextEncoder();

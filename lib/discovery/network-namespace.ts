@@ -137,3 +137,16 @@ export function parseDiscoveryId(id: string): DiscoveryIdParts | undefined {
 
 /** `{root}-{ns}`: what every id in one namespace starts with. */
 export const namespacePrefix = (root: string, ns: string): string => `${root}-${ns}`;
+
+export type RouterIdParts = { root: string; ns: string; rank: number; namespace: string };
+
+const ROUTER_ID = /^([A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)-([a-z2-7]{16})-r([1-9][0-9]{0,2})$/;
+
+/** `{root}-{ns}-r{k}` read back (router-election.ts `routerId` writes it); undefined for anything else. */
+export function parseRouterId(id: string): RouterIdParts | undefined {
+  if (id.length > MAX_DISCOVERY_ID_CHARS) return undefined;
+  const match = ROUTER_ID.exec(id);
+  if (!match) return undefined;
+  const [, root = '', ns = '', rank = ''] = match;
+  return { root, ns, rank: Number(rank), namespace: namespacePrefix(root, ns) };
+}

@@ -31,10 +31,16 @@ export type RegistryState = {
   readonly entries: ReadonlyMap<string, VerifiedPresence>;
   readonly missedPings: ReadonlyMap<string, number>;
   readonly checkIns: ReadonlyMap<string, CheckIns>;
+  /**
+   * Records a new router took over (from its cache or a handed-over registry) whose members have
+   * not checked in with it yet. Those still there do so within moments; the rest are gone (a
+   * crashed router among them) and leave at `unconfirmed-dropped`.
+   */
+  readonly unconfirmed: ReadonlySet<string>;
 };
 
 export function emptyRegistry(namespace: string): RegistryState {
-  return { namespace, entries: new Map(), missedPings: new Map(), checkIns: new Map() };
+  return { namespace, entries: new Map(), missedPings: new Map(), checkIns: new Map(), unconfirmed: new Set() };
 }
 
 export type RegistryEvent =
@@ -50,8 +56,12 @@ export type RegistryEvent =
   | { type: 'ping-missed'; discoveryId: string }
   /** Time passed: records whose expiry is at or before `now` go. */
   | { type: 'expired'; now: number }
-  /** A handed-over registry (another router's, or a member's cache when this one took over). */
-  | { type: 'merge'; records: readonly VerifiedPresence[]; now: number };
+  /**
+   * A handed-over registry (another router's, or a member's cache when this one took over).
+   * `provisional`: its new entries stay only if their members check in before `unconfirmed-dropped`.
+   */
+  | { type: 'merge'; records: readonly VerifiedPresence[]; now: number; provisional?: boolean }
+  | { type: 'unconfirmed-dropped' };
 
 export type RegistryChange =
   | { kind: 'upsert'; discoveryId: string; bytes: Uint8Array }
@@ -133,7 +143,15 @@ function departed(state: RegistryState, discoveryId: string): RegistryState {
     ...state,
     entries: without(state.entries, discoveryId),
     missedPings: without(state.missedPings, discoveryId),
+    unconfirmed: withoutMember(state.unconfirmed, discoveryId),
   };
+}
+
+function withoutMember(set: ReadonlySet<string>, member: string): ReadonlySet<string> {
+  if (!set.has(member)) return set;
+  const next = new Set(set);
+  next.delete(member);
+  return next;
 }
 
 function evict(state: RegistryState, discoveryId: string, reason: EvictReason): RegistryStep {
@@ -155,13 +173,15 @@ function checkIn(state: RegistryState, event: Extract<RegistryEvent, { type: 're
     checkIns: withEntry(state.checkIns, from, checkIns),
     missedPings: without(state.missedPings, from),
   };
+  // From here on the member speaks for itself: its record no longer hangs on a grace period.
+  const confirmed: RegistryState = { ...counted, unconfirmed: withoutMember(counted.unconfirmed, from) };
   if (checkIns.count > FLOOD_CHECK_INS) return evict(counted, from, 'flood');
   if (checkIns.count > MAX_CHECK_INS_PER_WINDOW) return { state: counted, effects: [refuse(from, 'rate-limited')] };
   if (presence.record.discoveryId !== from) return evict(counted, from, 'forged-placement');
   const problem = admissible(counted, presence, now);
   if (problem === 'oversized' || problem === 'wrong-namespace') return evict(counted, from, problem);
   if (problem) return { state: counted, effects: [refuse(from, problem)] };
-  return place(counted, presence);
+  return place(confirmed, presence);
 }
 
 function expire(state: RegistryState, now: number): RegistryStep {
@@ -172,20 +192,35 @@ function expire(state: RegistryState, now: number): RegistryStep {
   return { state: { ...state, entries, checkIns }, effects: gone.map(remove) };
 }
 
-function merge(state: RegistryState, records: readonly VerifiedPresence[], now: number): RegistryStep {
+function merge(
+  state: RegistryState,
+  records: readonly VerifiedPresence[],
+  now: number,
+  provisional: boolean,
+): RegistryStep {
   // More records than a registry may hold is no honest registry: all of it is ignored.
   if (records.length > MAX_REGISTRY_ENTRIES) return { state, effects: [refuse('', 'oversized-registry')] };
   let current = state;
   const effects: RegistryEffect[] = [];
   for (const presence of records) {
+    const { discoveryId } = presence.record;
     const problem = admissible(current, presence, now);
-    const step = problem
-      ? { state: current, effects: [refuse(presence.record.discoveryId, problem)] }
-      : place(current, presence);
+    const isNew = !current.entries.has(discoveryId);
+    const step = problem ? { state: current, effects: [refuse(discoveryId, problem)] } : place(current, presence);
     current = step.state;
+    if (provisional && isNew && current.entries.has(discoveryId)) {
+      current = { ...current, unconfirmed: new Set(current.unconfirmed).add(discoveryId) };
+    }
     effects.push(...step.effects);
   }
   return { state: current, effects };
+}
+
+function dropUnconfirmed(state: RegistryState): RegistryStep {
+  const gone = [...state.unconfirmed].filter((id) => state.entries.has(id));
+  const entries = new Map(state.entries);
+  for (const id of gone) entries.delete(id);
+  return { state: { ...state, entries, unconfirmed: new Set() }, effects: gone.map(remove) };
 }
 
 export function reduceRegistry(state: RegistryState, event: RegistryEvent): RegistryStep {
@@ -212,7 +247,9 @@ export function reduceRegistry(state: RegistryState, event: RegistryEvent): Regi
     case 'expired':
       return expire(state, event.now);
     case 'merge':
-      return merge(state, event.records, event.now);
+      return merge(state, event.records, event.now, event.provisional === true);
+    case 'unconfirmed-dropped':
+      return dropUnconfirmed(state);
   }
 }
 

@@ -11,6 +11,7 @@
  */
 
 import { asBytes } from '../bytes';
+import { isValidAddress } from '../transport/transport';
 
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 2;
@@ -32,13 +33,23 @@ export const FrameKind = {
   Accept: 0x03,
   /** This side's user declined the connection request; the sender closes next. */
   Decline: 0x04,
+  /**
+   * Between contacts, once both accepted: where to reach me from now on and the key my blinded
+   * contact tags are made with (lib/discovery/contact-tag.ts).
+   */
+  Introduce: 0x05,
 } as const;
+
+export const PRESENCE_KEY_BYTES = 32;
+/** PeerJS ids are at most this long (lib/transport/transport.ts `isValidAddress`). */
+export const MAX_ADDRESS_BYTES = 100;
 
 export type HelloFrame = { kind: 'hello'; name: string };
 export type ChatFrame = { kind: 'chat'; id: Uint8Array; sentAt: number; text: string };
 export type AcceptFrame = { kind: 'accept' };
 export type DeclineFrame = { kind: 'decline' };
-export type Frame = HelloFrame | ChatFrame | AcceptFrame | DeclineFrame;
+export type IntroduceFrame = { kind: 'introduce'; presenceKey: Uint8Array; address: string };
+export type Frame = HelloFrame | ChatFrame | AcceptFrame | DeclineFrame | IntroduceFrame;
 
 export type FrameError =
   | { kind: 'not-bytes' }
@@ -83,6 +94,17 @@ export function encodeFrame(frame: Frame): Uint8Array {
       return Uint8Array.of(PROTOCOL_VERSION, FrameKind.Accept);
     case 'decline':
       return Uint8Array.of(PROTOCOL_VERSION, FrameKind.Decline);
+    case 'introduce': {
+      const address = utf8.encode(frame.address);
+      if (frame.presenceKey.length !== PRESENCE_KEY_BYTES) throw new RangeError('presence key must be 32 bytes');
+      if (address.length > MAX_ADDRESS_BYTES) throw new RangeError('address too long');
+      const out = new Uint8Array(HEADER_BYTES + PRESENCE_KEY_BYTES + 1 + address.length);
+      out.set([PROTOCOL_VERSION, FrameKind.Introduce]);
+      out.set(frame.presenceKey, HEADER_BYTES);
+      out[HEADER_BYTES + PRESENCE_KEY_BYTES] = address.length;
+      out.set(address, HEADER_BYTES + PRESENCE_KEY_BYTES + 1);
+      return out;
+    }
   }
 }
 
@@ -130,6 +152,16 @@ export function decodeFrame(data: unknown): DecodeResult {
       return body.length === 0 ? { ok: true, frame: { kind: 'accept' } } : malformed('accept: has a body');
     case FrameKind.Decline:
       return body.length === 0 ? { ok: true, frame: { kind: 'decline' } } : malformed('decline: has a body');
+    case FrameKind.Introduce: {
+      const length = body[PRESENCE_KEY_BYTES];
+      if (length === undefined || length > MAX_ADDRESS_BYTES || body.length !== PRESENCE_KEY_BYTES + 1 + length)
+        return malformed('introduce: lengths');
+      const address = decodeText(body.subarray(PRESENCE_KEY_BYTES + 1));
+      // Empty means "no address to give" (not online yet); anything else must be one we could dial.
+      if (address === undefined || (address !== '' && !isValidAddress(address)))
+        return malformed('introduce: not an address');
+      return { ok: true, frame: { kind: 'introduce', presenceKey: body.slice(0, PRESENCE_KEY_BYTES), address } };
+    }
     default:
       return { ok: false, error: { kind: 'unknown-kind', frameKind } };
   }

@@ -43,7 +43,9 @@ export type ConversationProblem =
   | { kind: 'declined'; detail: string }
   | { kind: 'declined-by-me'; detail: string }
   /** A request nobody answered in time: closed, as if declined, without telling them. */
-  | { kind: 'request-expired'; detail: string };
+  | { kind: 'request-expired'; detail: string }
+  /** This address asked too often (or again, right after a decline): turned away unseen. */
+  | { kind: 'rate-limited'; detail: string };
 
 export type Conversation = {
   address: string;
@@ -86,7 +88,9 @@ export type ConversationEffect =
   /** A stranger's key asks to chat: our user decides. */
   | { type: 'request-arrived'; address: string; peer: PeerView }
   /** Both sides trust each other: the contact can be saved or its address updated. */
-  | { type: 'session-ready'; address: string; peer: PeerView };
+  | { type: 'session-ready'; address: string; peer: PeerView }
+  /** A contact told us where to reach it and its presence key (only once both trust each other). */
+  | { type: 'introduced'; address: string; peer: PeerView; presenceKey: Uint8Array; reachAt: string };
 
 export type Step = { state: ConversationsState; effects: ConversationEffect[] };
 
@@ -354,6 +358,21 @@ function receiveFrame(state: ConversationsState, event: Extract<ConversationEven
       };
     case 'chat':
       return receiveChat(state, conversation, frame, event.at);
+    case 'introduce':
+      // A stranger's claims about itself are nothing to store.
+      if (conversation.stage !== 'ready' || !conversation.peer) return { state, effects: [] };
+      return {
+        state,
+        effects: [
+          {
+            type: 'introduced',
+            address: event.address,
+            peer: conversation.peer,
+            presenceKey: frame.presenceKey,
+            reachAt: frame.address,
+          },
+        ],
+      };
   }
 }
 

@@ -4,6 +4,8 @@
  * survive. The background context owns both (DESIGN.md, storage ownership).
  */
 import { z } from 'zod';
+import { fromHex, toHex } from '../bytes';
+import { presenceKeyFromSeed } from '../crypto/identity';
 
 const hex = (bytes: number) =>
   z
@@ -23,6 +25,8 @@ export const ContactSchema = z.object({
   /** The user compared safety numbers, or the contact came from an invite whose key matched. */
   verified: z.boolean(),
   addedAt: z.number().int().min(0),
+  /** The key their blinded contact tags are made with; they send it once both accepted. */
+  presenceKey: hex(32).optional(),
 });
 export type Contact = z.infer<typeof ContactSchema>;
 
@@ -57,6 +61,8 @@ export const AgentIdentitySchema = z.object({
   staticSecret: hex(32),
   staticPublic: hex(32),
   certificate: hex(64),
+  /** Makes my contact tags on a network; not a signing key (lib/crypto/identity.ts). */
+  presenceKey: hex(32),
 });
 export type AgentIdentity = z.infer<typeof AgentIdentitySchema>;
 
@@ -66,6 +72,7 @@ export function agentIdentityOf(stored: StoredIdentity): AgentIdentity {
     staticSecret: stored.staticSecret,
     staticPublic: stored.staticPublic,
     certificate: stored.certificate,
+    presenceKey: toHex(presenceKeyFromSeed(fromHex(stored.signingSeed))),
   };
 }
 
@@ -85,6 +92,8 @@ export type ContactChange =
   | { type: 'verified'; identityKey: string; verified: boolean }
   /** The user accepted a new key for a contact: same person, new key, no longer verified. */
   | { type: 'key-replaced'; oldKey: string; newKey: string; address: string }
+  /** A contact sent its presence key and, unless empty, the address to reach it at from now on. */
+  | { type: 'introduced'; identityKey: string; presenceKey: string; address: string }
   | { type: 'removed'; identityKey: string };
 
 /** Pure: the contact list after one change. Unknown keys in changes other than 'learned' are no-ops. */
@@ -128,6 +137,15 @@ export function applyContactChange(contacts: readonly Contact[], change: Contact
           ? { ...c, identityKey: change.newKey, address: change.address, verified: false }
           : c,
       );
+    case 'introduced': {
+      const existing = findContact(contacts, change.identityKey);
+      if (!existing) return [...contacts];
+      const moved =
+        change.address !== ''
+          ? applyContactChange(contacts, { type: 'seen', identityKey: change.identityKey, address: change.address })
+          : contacts;
+      return moved.map((c) => (c.identityKey === change.identityKey ? { ...c, presenceKey: change.presenceKey } : c));
+    }
     case 'removed':
       return contacts.filter((c) => c.identityKey !== change.identityKey);
   }

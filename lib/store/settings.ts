@@ -18,11 +18,28 @@ export const IceServerSchema = z.object({
 });
 export type IceServer = z.infer<typeof IceServerSchema>;
 
+/** Same-network discovery (lib/discovery/). */
+export const DiscoverySettingsSchema = z.object({
+  enabled: z.boolean(),
+  /** A phone's hotspot or a mobile network is no place to announce oneself unless asked. */
+  onCellular: z.boolean(),
+  /**
+   * Optional plain-text "what is my IP" URL, asked only when no STUN server answers. Empty: none.
+   * It learns this browser's public address, so it is off unless the user sets one.
+   */
+  addressLookupUrl: z.union([z.literal(''), z.string().trim().url().max(300)]),
+});
+export type DiscoverySettings = z.infer<typeof DiscoverySettingsSchema>;
+
+export const DEFAULT_DISCOVERY: DiscoverySettings = { enabled: true, onCellular: false, addressLookupUrl: '' };
+
 export const SettingsSchema = z.object({
   signaling: SignalingServerSchema,
   iceServers: z.array(IceServerSchema).max(16),
   /** Shown to the people this browser chats with, next to its address. */
   displayName: z.string().trim().max(40),
+  /** Settings saved before discovery existed have none: they get the defaults. */
+  discovery: DiscoverySettingsSchema.default(DEFAULT_DISCOVERY),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -40,6 +57,7 @@ export const FACTORY_SETTINGS: Settings = {
   signaling: PUBLIC_PEERJS_CLOUD,
   iceServers: PUBLIC_STUN,
   displayName: '',
+  discovery: DEFAULT_DISCOVERY,
 };
 
 /**

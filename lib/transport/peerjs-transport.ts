@@ -25,8 +25,11 @@ export interface PeerJsTransportOptions {
   Peer: PeerConstructor;
   server: SignalingServer;
   iceServers: IceServer[];
-  /** This browser's address; asked again when the server says the current one is taken. */
-  nextAddress: () => string;
+  /**
+   * This browser's address; asked again when the server says the current one is taken. Undefined
+   * means "that one or none": the transport stays offline with `address-taken` (a router claim).
+   */
+  nextAddress: () => string | undefined;
   timers: Timers;
   dialTimeoutMs?: number;
   /** Waits between attempts to reach the signaling server; the last one repeats. */
@@ -147,7 +150,8 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
         // Addresses are locators: someone else holds this one, so take a fresh one.
         retire();
         setStatus({ state: 'offline', problem });
-        register(options.nextAddress());
+        const next = options.nextAddress();
+        if (next !== undefined) register(next);
         return;
       }
       if (registered) return; // 'disconnected' follows and schedules the reconnect
@@ -237,7 +241,7 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
     connection.once('open', () => incomingListeners.emit(link));
   };
 
-  const dial = (address: string): Promise<Link> =>
+  const dial = (address: string, timeoutMs = dialTimeoutMs): Promise<Link> =>
     new Promise<Link>((resolve, reject) => {
       if (!isValidAddress(address)) {
         reject(new DialError({ kind: 'invalid-address', detail: `"${address}" is not a Tincan address.` }));
@@ -267,7 +271,7 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       rejects.add(fail);
       const timer = timers.setTimeout(
         () => fail(new DialError({ kind: 'timeout', detail: `No answer from ${address}.` })),
-        dialTimeoutMs,
+        timeoutMs,
       );
       connection.once('open', () => {
         if (settled) return;
@@ -280,7 +284,9 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       );
     });
 
-  register(options.nextAddress());
+  const first = options.nextAddress();
+  if (first !== undefined) register(first);
+  else setStatus({ state: 'offline', problem: { kind: 'address-taken', detail: 'No address to register.' } });
 
   return {
     get status() {

@@ -62,8 +62,8 @@ export interface Transport {
   onStatus(listener: (status: TransportStatus) => void): () => void;
   /** Open links started by the other side. */
   onIncoming(listener: (link: Link) => void): () => void;
-  /** Resolves once the link is open; rejects with a `DialError`. */
-  dial(address: string): Promise<Link>;
+  /** Resolves once the link is open; rejects with a `DialError` (`timeout` after `timeoutMs`). */
+  dial(address: string, timeoutMs?: number): Promise<Link>;
   /** Leaves the signaling server and closes every link. */
   stop(): void;
 }

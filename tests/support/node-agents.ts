@@ -1,12 +1,17 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import type { Agent, AgentEvent, AgentSetup } from '../../lib/agent/agent';
+import type { AgentDiscoveryDeps } from '../../lib/agent/agent-api';
 import { browserHostServices, createPeerJsAgent } from '../../lib/agent/peerjs-agent';
 import { toHex } from '../../lib/bytes';
-import { createIdentity } from '../../lib/crypto/identity';
+import { createIdentity, presenceKeyFromSeed } from '../../lib/crypto/identity';
+import type { PublicAddressResult } from '../../lib/discovery/public-address';
 import { type AgentIdentity, applyContactChange, type Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS, parseSignalingUrl, type Settings } from '../../lib/store/settings';
 import type { RunningSignalingServer } from '../../server/signaling-server';
 import { Peer } from './node-webrtc';
+
+/** What a STUN server would report for a browser behind `address`. */
+export const behind = (address: string): PublicAddressResult => ({ kind: 'found', address, via: 'stun' });
 
 export function localSettings(server: RunningSignalingServer, displayName = ''): Settings {
   return { ...FACTORY_SETTINGS, signaling: parseSignalingUrl(server.url), iceServers: [], displayName };
@@ -22,6 +27,7 @@ export function newAgentIdentity(): AgentIdentity {
     staticSecret: toHex(identity.staticSecret),
     staticPublic: toHex(identity.staticPublic),
     certificate: toHex(identity.certificate),
+    presenceKey: toHex(presenceKeyFromSeed(identity.signingSeed)),
   };
 }
 
@@ -46,12 +52,25 @@ export type NodeUser = {
 export async function startNodeUser(
   server: RunningSignalingServer,
   name = '',
-  options: { handshakeTimeoutMs?: number; identity?: AgentIdentity } = {},
+  options: {
+    handshakeTimeoutMs?: number;
+    identity?: AgentIdentity;
+    /** Put this user behind this public address (as a STUN server would report it). */
+    publicAddress?: string;
+    discovery?: Partial<AgentDiscoveryDeps>;
+  } = {},
 ): Promise<NodeUser> {
   const identity = options.identity ?? newAgentIdentity();
   let contacts: Contact[] = [];
   const boot = async () => {
-    const agent = createPeerJsAgent(Peer, browserHostServices(), { handshakeTimeoutMs: options.handshakeTimeoutMs });
+    const { publicAddress } = options;
+    const agent = createPeerJsAgent(Peer, browserHostServices(), {
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      discovery: {
+        ...(publicAddress ? { findPublicAddress: async () => behind(publicAddress) } : {}),
+        ...options.discovery,
+      },
+    });
     // What the background does with the agent's contact notices.
     agent.subscribe((event) => {
       if (event.type === 'contact-changed') contacts = applyContactChange(contacts, event.change);

@@ -50,7 +50,14 @@ function harness() {
 }
 
 const snapshot = (conversations: Partial<Conversation>[]): AgentSnapshot =>
-  ({ name: '', server: '', status: { state: 'stopped' }, contacts: [], conversations }) as AgentSnapshot;
+  ({
+    name: '',
+    server: '',
+    status: { state: 'stopped' },
+    contacts: [],
+    conversations,
+    network: { status: { state: 'off', reason: 'disabled' }, peers: [] },
+  }) as AgentSnapshot;
 
 describe('a connection request in the background', () => {
   it('raises a notification that names the key, quoting the peer’s name as its claim', async () => {

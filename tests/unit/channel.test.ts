@@ -74,6 +74,7 @@ const setup = {
     staticSecret: 'b2'.repeat(32),
     staticPublic: 'c3'.repeat(32),
     certificate: 'd4'.repeat(64),
+    presenceKey: 'f6'.repeat(32),
   },
   contacts: [{ identityKey: 'e5'.repeat(32), petname: 'Bob', address: ADDRESS, verified: true, addedAt: 1 }],
 };

@@ -40,6 +40,36 @@ function frameOf(result: DecodeResult) {
   return result.frame;
 }
 
+describe('an introduce frame (where to reach a contact, and its presence key)', () => {
+  const presenceKey = Uint8Array.from({ length: 32 }, (_, i) => i * 3);
+
+  it.each([
+    ['a transport address', 'tincan-t-abcdefghijklmnop'],
+    ['no address (not online yet)', ''],
+  ])('with %s arrives as sent', (_, address) => {
+    expect(frameOf(decodeFrame(encodeFrame({ kind: 'introduce', presenceKey, address })))).toEqual({
+      kind: 'introduce',
+      presenceKey,
+      address,
+    });
+  });
+
+  it.each([
+    ['a key one byte short', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...presenceKey.slice(1), 0])],
+    ['a length byte past the end', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...presenceKey, 5, 0x61])],
+    [
+      'an address that is no PeerJS id',
+      Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...presenceKey, 3, 0x61, 0x20, 0x62]),
+    ],
+    [
+      'an address that is not UTF-8',
+      Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...presenceKey, 2, 0xc3, 0x28]),
+    ],
+  ])('with %s is malformed', (_, bytes) => {
+    expect(errorOf(decodeFrame(bytes)).kind).toBe('malformed');
+  });
+});
+
 describe('frames that round-trip between two agents', () => {
   it.each([
     ['an empty name', ''],
@@ -157,7 +187,7 @@ describe('bytes from a peer that are not a valid frame', () => {
     expect(errorOf(decodeFrame(bytes))).toEqual({ kind: 'unsupported-version', version });
   });
 
-  it.each([0x00, 0x05, 0x7f, 0xff])(
+  it.each([0x00, 0x06, 0x7f, 0xff])(
     'a frame of unknown kind 0x%s comes back as unknown-kind, not malformed',
     (frameKind) => {
       expect(errorOf(decodeFrame(Uint8Array.from([PROTOCOL_VERSION, frameKind, 1, 2, 3])))).toEqual({

@@ -1,0 +1,122 @@
+/**
+ * Belonging to a router: the member's side of the channel. It checks in with its record, keeps
+ * a cached copy of the registry from what the router pushes (every record verified here, since
+ * the router can only relay them), answers pings, and says when the router is lost: the channel
+ * closed, a goodbye, or silence past two missed pings.
+ */
+import type { Link } from '../transport/transport';
+import { type DiscoveryFrame, decodeDiscoveryFrame, encodeDiscoveryFrame } from './discovery-frame';
+import { type DiscoveryClock, type DiscoveryTiming, every } from './discovery-timing';
+import type { PresenceResult, VerifiedPresence } from './presence-record';
+import { type RegistryEvent, type RegistryState, reduceRegistry, registryRecords } from './registry';
+
+export type MemberRoleOptions = {
+  link: Link;
+  clock: DiscoveryClock;
+  timing: DiscoveryTiming;
+  verify(data: unknown, now: number): Promise<PresenceResult>;
+  /** The registry cache this member keeps, read and written through here. */
+  cache: { get(): RegistryState; set(next: RegistryState): void };
+  /** Called once, when the router is gone for any reason. */
+  onLost(): void;
+};
+
+export type MemberRole = {
+  checkIn(record: Uint8Array): void;
+  /** `goodbye`: a clean leave, so the router drops us at once. */
+  leave(goodbye: boolean): void;
+};
+
+export function joinAsMember(options: MemberRoleOptions): MemberRole {
+  const { link, clock, timing, cache } = options;
+  let lastHeard = clock.now();
+  let gone = false;
+  let queue = Promise.resolve();
+
+  const send = (frame: DiscoveryFrame) => {
+    try {
+      link.send(encodeDiscoveryFrame(frame));
+    } catch {
+      // Reported by the close event.
+    }
+  };
+
+  const lost = () => {
+    if (gone) return;
+    gone = true;
+    stopWatch();
+    link.close();
+    options.onLost();
+  };
+
+  const apply = (events: RegistryEvent[]) => {
+    let state = cache.get();
+    for (const event of events) state = reduceRegistry(state, event).state;
+    cache.set(state);
+  };
+
+  const verified = async (records: readonly Uint8Array[]): Promise<VerifiedPresence[]> => {
+    const now = clock.now();
+    const results = await Promise.all(records.map((bytes) => options.verify(bytes, now)));
+    return results.flatMap((r) => (r.ok ? [{ record: r.record, bytes: r.bytes }] : []));
+  };
+
+  const fromRouter = async (data: unknown) => {
+    const decoded = decodeDiscoveryFrame(data);
+    // A router that sends garbage is no router to stay with.
+    if (!decoded.ok) return lost();
+    const { frame } = decoded;
+    switch (frame.kind) {
+      case 'ping':
+        send({ kind: 'pong', nonce: frame.nonce });
+        return;
+      case 'registry-snapshot': {
+        const records = await verified(frame.records);
+        const now = clock.now();
+        // The snapshot is the whole registry: whatever the cache holds beyond it has left.
+        const keep = new Set(records.map((p) => p.record.discoveryId));
+        const removals: RegistryEvent[] = registryRecords(cache.get())
+          .filter((p) => !keep.has(p.record.discoveryId))
+          .map((p) => ({ type: 'record-removed', discoveryId: p.record.discoveryId }));
+        apply([...removals, ...records.map((presence): RegistryEvent => ({ type: 'record-relayed', presence, now }))]);
+        return;
+      }
+      case 'registry-change': {
+        const { change } = frame;
+        if (change.kind === 'remove') return apply([{ type: 'record-removed', discoveryId: change.discoveryId }]);
+        const [presence] = await verified([change.record]);
+        if (presence) apply([{ type: 'record-relayed', presence, now: clock.now() }]);
+        return;
+      }
+      case 'goodbye':
+        return lost();
+      default:
+        // Pongs, check-ins and hand-overs are not for members: ignored.
+        return;
+    }
+  };
+
+  link.onData((data) => {
+    lastHeard = clock.now();
+    queue = queue.then(() => (gone ? undefined : fromRouter(data))).catch(() => {});
+  });
+  link.onClose(lost);
+  const stopWatch = every(clock, Math.max(250, timing.routerSilenceMs / 4), () => {
+    if (clock.now() - lastHeard > timing.routerSilenceMs) lost();
+  });
+
+  return {
+    checkIn(record) {
+      if (!gone) send({ kind: 'check-in', record });
+    },
+    leave(goodbye) {
+      if (gone) return;
+      gone = true;
+      stopWatch();
+      if (goodbye) send({ kind: 'goodbye' });
+      // A moment for the goodbye to leave before the channel closes.
+      if (goodbye) clock.setTimeout(() => link.close(), 250);
+      else link.close();
+    },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * Serving a namespace's registry: the adapter around registry.ts for the member that holds a
+ * router id. Members dial that id from their discovery id, so the signaling server vouches for
+ * which discovery id each channel belongs to; the reducer places a record only for the channel
+ * it names. Everything a member sends is decoded from unknown and verified before the reducer
+ * sees it; a member that breaks the protocol is dropped.
+ */
+import { Listeners } from '../listeners';
+import type { Link } from '../transport/transport';
+import { type DiscoveryFrame, decodeDiscoveryFrame, encodeDiscoveryFrame } from './discovery-frame';
+import { type DiscoveryClock, type DiscoveryTiming, every } from './discovery-timing';
+import { parseRouterId } from './network-namespace';
+import type { PresenceResult, VerifiedPresence } from './presence-record';
+import { emptyRegistry, type RegistryEvent, type RegistryState, reduceRegistry, registryRecords } from './registry';
+
+/** Unverified check-ins one member may have in flight: past this it is flooding. */
+const MAX_PENDING_CHECK_INS = 4;
+const CLOSE_AFTER_GOODBYE_MS = 250;
+
+export type RouterStats = { refused: Record<string, number>; evicted: Record<string, number> };
+
+export type RouterRoleOptions = {
+  /** `{root}-{ns}`. */
+  namespace: string;
+  clock: DiscoveryClock;
+  timing: DiscoveryTiming;
+  verify(data: unknown, now: number): Promise<PresenceResult>;
+  randomBytes(length: number): Uint8Array;
+  /** Where the registry starts (a member's cache, another rank's registry, or nothing). */
+  start: readonly VerifiedPresence[];
+  /** Start records stay only if their members check in within the grace period. */
+  provisional: boolean;
+};
+
+type MemberChannel = { link: Link; pingNonce?: number; pendingCheckIns: number; queue: Promise<void> };
+
+export type RouterRole = {
+  records(): VerifiedPresence[];
+  /** Our own record, placed as every member's is. */
+  checkInSelf(from: string, presence: VerifiedPresence): void;
+  /** A channel from a member (or from a higher router handing over). */
+  accept(link: Link): void;
+  onChange(listener: () => void): () => void;
+  stats: RouterStats;
+  /**
+   * `departing`: a clean stop by the member with that discovery id. Members hear that it left and
+   * that the router is going, so neither waits for missed pings or a grace period.
+   */
+  stop(departing?: string): void;
+};
+
+export function createRouterRole(options: RouterRoleOptions): RouterRole {
+  const { clock, timing } = options;
+  const changes = new Listeners<[]>();
+  const members = new Map<string, MemberChannel>();
+  const stats: RouterStats = { refused: {}, evicted: {} };
+  let registry: RegistryState = emptyRegistry(options.namespace);
+  let stopped = false;
+  const timers: Array<() => void> = [];
+  let confirmTimer: unknown;
+
+  const sendTo = (channel: MemberChannel, frame: DiscoveryFrame) => {
+    try {
+      channel.link.send(encodeDiscoveryFrame(frame));
+    } catch {
+      // A link that closed under us is reported by its close event.
+    }
+  };
+
+  const dropMember = (discoveryId: string) => {
+    const channel = members.get(discoveryId);
+    members.delete(discoveryId);
+    channel?.link.close();
+  };
+
+  const dispatch = (event: RegistryEvent) => {
+    if (stopped) return;
+    const step = reduceRegistry(registry, event);
+    registry = step.state;
+    let changed = false;
+    for (const effect of step.effects) {
+      switch (effect.type) {
+        case 'push-change': {
+          changed = true;
+          const { change } = effect;
+          const frame: DiscoveryFrame =
+            change.kind === 'upsert'
+              ? { kind: 'registry-change', change: { kind: 'upsert', record: change.bytes } }
+              : { kind: 'registry-change', change: { kind: 'remove', discoveryId: change.discoveryId } };
+          // Pushed as it happens, not on the next heartbeat.
+          for (const channel of members.values()) sendTo(channel, frame);
+          break;
+        }
+        case 'evict':
+          stats.evicted[effect.reason] = (stats.evicted[effect.reason] ?? 0) + 1;
+          dropMember(effect.discoveryId);
+          break;
+        case 'refused':
+          stats.refused[effect.reason] = (stats.refused[effect.reason] ?? 0) + 1;
+          break;
+      }
+    }
+    if (changed) changes.emit();
+  };
+
+  const startConfirmClock = () => {
+    if (confirmTimer !== undefined) clock.clearTimeout(confirmTimer);
+    confirmTimer = clock.setTimeout(() => dispatch({ type: 'unconfirmed-dropped' }), timing.confirmGraceMs);
+  };
+
+  const takeOver = (records: readonly VerifiedPresence[], provisional: boolean) => {
+    dispatch({ type: 'merge', records, now: clock.now(), provisional });
+    if (provisional) startConfirmClock();
+  };
+
+  /** Verifies a list of records; the bad ones are left out (a relayed list, not a member's own). */
+  const verifyAll = async (records: readonly Uint8Array[]): Promise<VerifiedPresence[]> => {
+    const results = await Promise.all(records.map((bytes) => options.verify(bytes, clock.now())));
+    return results.flatMap((r) => (r.ok ? [{ record: r.record, bytes: r.bytes }] : []));
+  };
+
+  const evictForProtocol = (discoveryId: string, reason: string) => {
+    stats.evicted[reason] = (stats.evicted[reason] ?? 0) + 1;
+    dispatch({ type: 'member-departed', discoveryId });
+    dropMember(discoveryId);
+  };
+
+  const fromMember = async (remote: string, channel: MemberChannel, data: unknown) => {
+    const decoded = decodeDiscoveryFrame(data);
+    if (!decoded.ok) return evictForProtocol(remote, 'bad-frame');
+    const { frame } = decoded;
+    switch (frame.kind) {
+      case 'check-in': {
+        if (channel.pendingCheckIns >= MAX_PENDING_CHECK_INS) return evictForProtocol(remote, 'flood');
+        channel.pendingCheckIns += 1;
+        const result = await options.verify(frame.record, clock.now());
+        channel.pendingCheckIns -= 1;
+        if (!members.has(remote)) return;
+        if (!result.ok) {
+          // Expired may be clock skew; anything else is a forgery or garbage.
+          if (result.kind === 'expired' || result.kind === 'expiry-too-far') {
+            stats.refused[result.kind] = (stats.refused[result.kind] ?? 0) + 1;
+            return;
+          }
+          return evictForProtocol(remote, result.kind);
+        }
+        dispatch({ type: 'record-received', from: remote, presence: result, now: clock.now() });
+        return;
+      }
+      case 'pong':
+        if (frame.nonce === channel.pingNonce) {
+          channel.pingNonce = undefined;
+          dispatch({ type: 'ping-answered', discoveryId: remote });
+        }
+        return;
+      case 'ping':
+        sendTo(channel, { kind: 'pong', nonce: frame.nonce });
+        return;
+      case 'goodbye':
+        dispatch({ type: 'member-departed', discoveryId: remote });
+        dropMember(remote);
+        return;
+      case 'hand-over':
+        // Only another router of this namespace hands over (its channel comes from a router id).
+        if (!isRouterOfNamespace(remote)) return evictForProtocol(remote, 'not-a-router');
+        takeOver(await verifyAll(frame.records), true);
+        return;
+      default:
+        // Snapshots and changes flow from the router, never to it.
+        return evictForProtocol(remote, 'wrong-direction');
+    }
+  };
+
+  const isRouterOfNamespace = (id: string) => parseRouterId(id)?.namespace === options.namespace;
+
+  const pingRound = () => {
+    for (const [discoveryId, channel] of [...members]) {
+      if (isRouterOfNamespace(discoveryId)) continue;
+      if (channel.pingNonce !== undefined) dispatch({ type: 'ping-missed', discoveryId });
+      if (!members.has(discoveryId)) continue;
+      const nonce = new DataView(options.randomBytes(4).buffer).getUint32(0);
+      channel.pingNonce = nonce;
+      sendTo(channel, { kind: 'ping', nonce });
+    }
+  };
+
+  timers.push(every(clock, timing.pingEveryMs, pingRound));
+  timers.push(every(clock, timing.sweepEveryMs, () => dispatch({ type: 'expired', now: clock.now() })));
+  takeOver(options.start, options.provisional);
+
+  return {
+    records: () => registryRecords(registry),
+    checkInSelf(from, presence) {
+      dispatch({ type: 'record-received', from, presence, now: clock.now() });
+    },
+    accept(link) {
+      if (stopped) return link.close();
+      const remote = link.remoteAddress;
+      // One channel per member: a second one from the same id replaces the first.
+      members.get(remote)?.link.close();
+      const channel: MemberChannel = { link, pendingCheckIns: 0, queue: Promise.resolve() };
+      members.set(remote, channel);
+      link.onClose(() => {
+        if (members.get(remote) !== channel) return;
+        members.delete(remote);
+        // Departed on channel close at once, not after missed pings.
+        dispatch({ type: 'member-departed', discoveryId: remote });
+      });
+      link.onData((data) => {
+        // One frame at a time per member, so a check-in's verification cannot reorder its frames.
+        channel.queue = channel.queue.then(() => fromMember(remote, channel, data)).catch(() => {});
+      });
+      sendTo(channel, { kind: 'registry-snapshot', records: registryRecords(registry).map((p) => p.bytes) });
+    },
+    onChange: (listener) => changes.add(listener),
+    stats,
+    stop(departing) {
+      if (stopped) return;
+      if (departing !== undefined) dispatch({ type: 'member-departed', discoveryId: departing });
+      for (const cancel of timers) cancel();
+      if (confirmTimer !== undefined) clock.clearTimeout(confirmTimer);
+      const channels = [...members.values()];
+      members.clear();
+      stopped = true;
+      if (departing === undefined) {
+        for (const channel of channels) channel.link.close();
+        return;
+      }
+      for (const channel of channels) sendTo(channel, { kind: 'goodbye' });
+      // Closing at once can drop what was just queued; the goodbye saves members a grace period.
+      clock.setTimeout(() => {
+        for (const channel of channels) channel.link.close();
+      }, CLOSE_AFTER_GOODBYE_MS);
+    },
+  };
+}
