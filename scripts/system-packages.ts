@@ -10,6 +10,9 @@ const PACKAGES: Record<string, string> = {
   '/usr/bin/firefox-esr': 'firefox-esr',
   '/usr/sbin/ip': 'iproute2',
   '/usr/bin/unshare': 'util-linux',
+  // The NAT lab (tests/e2e/support/nat-lab.ts): routers masquerade, coturn answers STUN.
+  '/usr/sbin/iptables': 'iptables',
+  '/usr/bin/turnserver': 'coturn',
 };
 
 export function ensureSystemPackages(paths: string[] = Object.keys(PACKAGES)): void {
