@@ -249,3 +249,40 @@ describe('handover and a member’s cached copy', () => {
     expect(ids(before)).toEqual([ada.record.discoveryId]);
   });
 });
+
+describe('a new router takes over records provisionally', () => {
+  it('keeps the members who check in within the grace period and drops the rest (a crashed router among them)', () => {
+    const { state, last } = run([
+      { type: 'merge', records: [ada, bob], now: NOW, provisional: true },
+      checkIn(ada),
+      { type: 'unconfirmed-dropped' },
+    ]);
+    expect(ids(state)).toEqual([ada.record.discoveryId]);
+    expect(last).toEqual([{ type: 'push-change', change: { kind: 'remove', discoveryId: bob.record.discoveryId } }]);
+  });
+
+  it('a record already held and confirmed is not made provisional by a merge that repeats it', () => {
+    const { state } = run([
+      checkIn(ada),
+      { type: 'merge', records: [ada, bob], now: NOW, provisional: true },
+      { type: 'unconfirmed-dropped' },
+    ]);
+    expect(ids(state)).toEqual([ada.record.discoveryId]);
+  });
+
+  it('a merge that is not provisional (moving down to a lower id) keeps everything', () => {
+    const { state, last } = run([{ type: 'merge', records: [ada, bob], now: NOW }, { type: 'unconfirmed-dropped' }]);
+    expect(ids(state).sort()).toEqual([ada.record.discoveryId, bob.record.discoveryId].sort());
+    expect(last).toEqual([]);
+  });
+
+  it('a provisional member who departs or expires before the deadline is simply gone', () => {
+    const { state, last } = run([
+      { type: 'merge', records: [ada, bob], now: NOW, provisional: true },
+      { type: 'member-departed', discoveryId: ada.record.discoveryId },
+      { type: 'unconfirmed-dropped' },
+    ]);
+    expect(ids(state)).toEqual([]);
+    expect(last).toEqual([{ type: 'push-change', change: { kind: 'remove', discoveryId: bob.record.discoveryId } }]);
+  });
+});
