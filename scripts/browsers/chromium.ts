@@ -47,7 +47,7 @@ const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
  * pipe and its kill on close reach the browser. Gives the wrapper and a function removing it.
  */
 export function chromiumInNetworkNamespace(namespace: string): { executablePath: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'tincan-chromium-netns-'));
+  const dir = mkdtempSync(join(tmpdir(), `tincan-chromium-netns-${namespace.replace(/[^\w.-]/g, '_')}-`));
   const executablePath = join(dir, 'chromium');
   writeFileSync(
     executablePath,

@@ -16,6 +16,7 @@
  *
  * The addresses are fixed (the namespaces are private, so concurrent labs never collide): the
  * extension build in `.output/e2e-nat` (see scripts/test-e2e.ts) has them baked in.
+ * `lab.launchChromium('lan1a')` starts Chromium with that build inside a host.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -74,10 +75,24 @@ export interface NatLab {
   signalingUrl: string;
   /** Runs a command in a namespace (a name from `namespaces` or `hosts`); rejects with its stderr. */
   exec(ns: string, command: string, args?: string[]): Promise<{ stdout: string; stderr: string }>;
+  /**
+   * Chromium with an extension build inside a host's namespace, on a fresh profile in the lab's
+   * work directory. By default the NAT build (`.output/e2e-nat`), which talks to the lab's
+   * servers. `close()` it when done, or leave it to `teardown()`.
+   */
+  launchChromium(host: NatLabHostName | NatLabHost, options?: NatLabChromiumOptions): Promise<ChromiumWithExtension>;
   /** What coturn and the signaling server printed so far, for failure messages. */
   logs(): { turn: string; signaling: string };
-  /** Stops the servers, kills whatever still runs in the namespaces, deletes them. Idempotent. */
+  /**
+   * Closes the browsers it launched, stops the servers, kills whatever still runs in the
+   * namespaces, deletes them and the work directory. Idempotent.
+   */
   teardown(): Promise<void>;
+}
+
+export interface NatLabChromiumOptions {
+  extensionDir?: string;
+  headless?: boolean;
 }
 
 /** Why the lab cannot be built on this machine, or undefined if it can. */
@@ -150,8 +165,9 @@ function removeLeftovers(): void {
     // A dead process's, or one this process has not made yet: a crashed run that had our pid.
     if (pid === process.pid ? (lab ?? 0) >= labsMade : !isAlive(pid)) removeNamespaceSync(ns);
   }
+  // Work directories (with the browsers' profiles), and the wrappers that ran those browsers.
   for (const entry of readdirSync(tmpdir())) {
-    const pid = Number(/^tc-(\d+)-\d+$/.exec(entry)?.[1]);
+    const pid = Number(/^(?:tincan-chromium-netns-)?tc-(\d+)-\d+(?:-|$)/.exec(entry)?.[1]);
     if (pid && pid !== process.pid && !isAlive(pid)) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
   }
 }
@@ -274,6 +290,7 @@ export async function createNatLab(options: NatLabOptions = {}): Promise<NatLab>
   }
 
   const daemons: Daemon[] = [];
+  const browsers = new Set<ChromiumWithExtension>();
   let tornDown: Promise<void> | undefined;
   const removeSync = () => {
     for (const daemon of daemons) daemon.child.kill('SIGKILL');
@@ -284,6 +301,8 @@ export async function createNatLab(options: NatLabOptions = {}): Promise<NatLab>
   process.once('exit', onExit);
   const teardown = () => {
     tornDown ??= (async () => {
+      // A browser that does not close in time is killed with the rest of its namespace.
+      await Promise.race([Promise.allSettled([...browsers].map((browser) => browser.close())), sleep(5_000)]);
       await Promise.all(daemons.map(stopDaemon));
       const left = Object.values(namespaces).flatMap(removeNamespaceSync);
       // Namespaces are gone once their last process is: wait for the ones just killed.
@@ -411,41 +430,38 @@ export async function createNatLab(options: NatLabOptions = {}): Promise<NatLab>
           else resolve({ stdout, stderr });
         });
       }),
+    launchChromium: async (host, chromiumOptions = {}) => {
+      if (tornDown) throw new Error('the NAT lab is torn down');
+      const { ns } = typeof host === 'string' ? hosts[host] : host;
+      const userDataDir = mkdtempSync(join(work, `chromium-${ns.slice(prefix.length)}-`));
+      const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true });
+      let launched: ChromiumWithExtension;
+      try {
+        launched = await launchChromiumWithExtension({
+          extensionDir: chromiumOptions.extensionDir ?? E2E_NAT_EXTENSION.chrome,
+          userDataDir,
+          networkNamespace: ns,
+          ...(chromiumOptions.headless === undefined ? {} : { headless: chromiumOptions.headless }),
+        });
+      } catch (error) {
+        removeProfile();
+        throw error;
+      }
+      const browser: ChromiumWithExtension = {
+        ...launched,
+        close: async () => {
+          browsers.delete(browser);
+          try {
+            await launched.close();
+          } finally {
+            removeProfile();
+          }
+        },
+      };
+      browsers.add(browser);
+      return browser;
+    },
     logs: () => ({ turn: daemonOutput('coturn'), signaling: daemonOutput('signaling server') }),
     teardown,
   };
-}
-
-/**
- * Chromium with an extension build (by default the NAT build, `.output/e2e-nat`, which talks to
- * the lab's servers) inside a lab host's namespace, on a fresh profile that `close()` deletes.
- */
-export async function launchChromiumInLab(
-  host: NatLabHost | string,
-  options: { extensionDir?: string; headless?: boolean } = {},
-): Promise<ChromiumWithExtension> {
-  const ns = typeof host === 'string' ? host : host.ns;
-  const userDataDir = mkdtempSync(join(tmpdir(), 'tincan-nat-chromium-'));
-  const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true });
-  try {
-    const browser = await launchChromiumWithExtension({
-      extensionDir: options.extensionDir ?? E2E_NAT_EXTENSION.chrome,
-      userDataDir,
-      networkNamespace: ns,
-      ...(options.headless === undefined ? {} : { headless: options.headless }),
-    });
-    return {
-      ...browser,
-      close: async () => {
-        try {
-          await browser.close();
-        } finally {
-          removeProfile();
-        }
-      },
-    };
-  } catch (error) {
-    removeProfile();
-    throw error;
-  }
 }
