@@ -177,6 +177,14 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
     if (self && id) role.checkInSelf(id, self);
     role.onChange(() => setCache(cacheFrom(role.records())));
     transport.onIncoming((link) => role.accept(link));
+    transport.onStatus((status) => {
+      // The server gave our router id to someone else while we were away from it: we are no
+      // router any more, and our members will find whoever is.
+      if (status.state !== 'offline' || status.problem.kind !== 'address-taken') return;
+      if (routers.get(rank)?.transport !== transport) return;
+      release(rank);
+      run({ type: 'router-lost', jitterMs: jitter() });
+    });
     setCache(cacheFrom(role.records()));
   };
 
