@@ -1,10 +1,17 @@
 import type { ContactView } from '@/lib/agent/agent-views';
 import { type ContactActions, ContactRow } from './ContactRow';
 
-export function ContactList({ contacts, actions }: { contacts: ContactView[]; actions: ContactActions }) {
-  if (contacts.length === 0) {
-    return <p class="muted small">No saved contacts yet. People you accept, or who accept you, are saved here.</p>;
-  }
+export function ContactList({
+  contacts,
+  empty,
+  actions,
+}: {
+  contacts: ContactView[];
+  /** What an empty list means here. */
+  empty: string;
+  actions: ContactActions;
+}) {
+  if (contacts.length === 0) return <p class="muted small">{empty}</p>;
   // Online first, then by name: the people you can talk to now are on top.
   const sorted = [...contacts].sort(
     (a, b) => Number(b.online) - Number(a.online) || a.petname.localeCompare(b.petname),

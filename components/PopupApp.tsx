@@ -11,6 +11,9 @@ import { ContactList } from './ContactList';
 import type { ContactActions } from './ContactRow';
 import { ConversationList } from './ConversationList';
 import { describeConversationProblem, describeError } from './describe';
+import { type NetworkActions, NetworkSection } from './NetworkSection';
+import { networkList } from './network-list';
+import { describeNetworkStatus } from './network-status';
 import { RequestList } from './RequestList';
 import { useOpenChat } from './use-open-chat';
 
@@ -83,6 +86,15 @@ export function PopupApp({
     setVerified: (identityKey, verified) => request('setVerified', { identityKey, verified }),
     remove: (identityKey) => request('removeContact', { identityKey }),
   };
+  const { network } = snapshot;
+  const here = networkList(network, snapshot.contacts, snapshot.conversations);
+  const networkActions: NetworkActions = {
+    request: (discoveryId) => request('connect', { address: discoveryId }),
+    // A contact already in a chat is opened there; otherwise dialled here, from our discovery id.
+    openChat: async ({ discoveryId, contact }) =>
+      contact.conversationAddress === undefined ? connect(discoveryId) : chat.open(contact.conversationAddress),
+    openConversation: chat.open,
+  };
   return (
     <main>
       <header class="row between brand">
@@ -102,10 +114,28 @@ export function PopupApp({
           })
         }
       />
+      <NetworkSection
+        status={describeNetworkStatus(
+          network.status,
+          snapshot.status,
+          here.contactsHere.length + here.strangers.length,
+        )}
+        list={here}
+        active={network.status.state === 'active'}
+        actions={networkActions}
+      />
       <AddressCard snapshot={snapshot} />
       <ConnectForm onConnect={connect} explain={explainConnectFailure} />
       <h2 class="label">Saved contacts</h2>
-      <ContactList contacts={snapshot.contacts} actions={contactActions} />
+      <ContactList
+        contacts={here.elsewhere}
+        empty={
+          here.contactsHere.length > 0
+            ? 'Every saved contact is on this network.'
+            : 'No saved contacts yet. People you accept, or who accept you, are saved here.'
+        }
+        actions={contactActions}
+      />
       <h2 class="label">Chats</h2>
       <ConversationList
         conversations={snapshot.conversations.filter(isWorthListing)}
