@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { formatIceServers, parseIceServers } from '@/lib/store/ice-servers-text';
 import { type Settings, SettingsSchema } from '@/lib/store/settings';
+import { DiscoveryFieldset } from './DiscoveryFieldset';
 
 type Status = { tone: 'ok' | 'bad'; text: string } | undefined;
 
@@ -36,7 +37,8 @@ export function OptionsApp({
       setStatus({ tone: 'bad', text: `ICE servers, line ${ice.line}: ${ice.error}` });
       return;
     }
-    const parsed = SettingsSchema.safeParse({ ...form, iceServers: ice.servers });
+    const discovery = { ...form.discovery, addressLookupUrl: form.discovery.addressLookupUrl.trim() };
+    const parsed = SettingsSchema.safeParse({ ...form, iceServers: ice.servers, discovery });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       setStatus({ tone: 'bad', text: `${issue?.path.join('.') ?? 'settings'}: ${issue?.message ?? 'invalid'}` });
@@ -107,6 +109,10 @@ export function OptionsApp({
           One per line: <code>stun:host:port</code> or <code>turn:host:port username credential</code>.
         </p>
       </fieldset>
+      <DiscoveryFieldset
+        value={form.discovery}
+        onChange={(change) => setForm({ ...form, discovery: { ...form.discovery, ...change } })}
+      />
       <div class="actions">
         <button type="submit">Save</button>
         <button type="button" class="secondary" onClick={() => show(defaults)}>
