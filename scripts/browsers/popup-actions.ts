@@ -81,3 +81,45 @@ export async function inviteText(popup: Page): Promise<string> {
   await popup.getByTestId('invite-toggle').click();
   return (await popup.getByTestId('invite-text').innerText()).trim();
 }
+
+/** The "On this network" status line, e.g. "Active · 2 people here" or why discovery is not running. */
+export async function networkStatusText(popup: Page): Promise<string> {
+  return (await popup.getByTestId('network-status').innerText()).trim();
+}
+
+/** Everyone "On this network" lists: saved contacts here (by petname) first, then strangers (by their name). */
+export async function networkPeerNames(popup: Page): Promise<string[]> {
+  const names = await popup.getByTestId('network').getByTestId('network-peer-name').allInnerTexts();
+  return names.map((name) => name.trim());
+}
+
+/** One row of "On this network": a stranger or a contact, by the name shown. */
+function networkPeer(popup: Page, kind: 'contact' | 'stranger', name: string) {
+  return popup
+    .getByTestId('network')
+    .locator(`[data-testid="network-peer"][data-kind="${kind}"]`)
+    .filter({ has: popup.getByTestId('network-peer-name').getByText(name, { exact: true }) });
+}
+
+/**
+ * Presses Connect on the stranger shown as `name`, and waits until the request is sent (or
+ * already accepted); throws with the popup's words when it fails.
+ */
+export async function connectOnNetwork(popup: Page, name: string): Promise<void> {
+  const row = networkPeer(popup, 'stranger', name);
+  await row.getByTestId('network-connect').click({ timeout: 30_000 });
+  const settled = row
+    .and(popup.locator('[data-request="sent"], [data-request="connected"]'))
+    .or(row.getByTestId('network-error'))
+    // Accepted and introduced: they are a contact now, no longer a stranger.
+    .or(networkPeer(popup, 'contact', name));
+  await settled.first().waitFor({ timeout: 30_000 });
+  const error = row.getByTestId('network-error');
+  if (await error.isVisible()) throw new Error(`Connect to ${name} failed: ${(await error.innerText()).trim()}`);
+}
+
+/** Presses Open chat on the saved contact shown as `petname` in "On this network"; waits for the chat. */
+export async function openChatOnNetwork(popup: Page, petname: string): Promise<void> {
+  await networkPeer(popup, 'contact', petname).getByTestId('network-open').click({ timeout: 30_000 });
+  await popup.getByTestId('chat-link').waitFor({ timeout: 30_000 });
+}
