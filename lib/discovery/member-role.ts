@@ -10,6 +10,8 @@ import { type DiscoveryClock, type DiscoveryTiming, every } from './discovery-ti
 import type { PresenceResult, VerifiedPresence } from './presence-record';
 import { type RegistryEvent, type RegistryState, reduceRegistry, registryRecords } from './registry';
 
+const SILENCE_CHECK_MS = 250;
+
 export type MemberRoleOptions = {
   link: Link;
   clock: DiscoveryClock;
@@ -101,7 +103,8 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
     queue = queue.then(() => (gone ? undefined : fromRouter(data))).catch(() => {});
   });
   link.onClose(lost);
-  const stopWatch = every(clock, Math.max(250, timing.routerSilenceMs / 4), () => {
+  // Checked often, so that every member notices a silent router within moments of each other.
+  const stopWatch = every(clock, SILENCE_CHECK_MS, () => {
     if (clock.now() - lastHeard > timing.routerSilenceMs) lost();
   });
 

@@ -79,15 +79,24 @@ export const settled = (reading: NamespaceReading) => reading.whole && reading.o
  * A namespace behind `publicAddress`: its first member alone in a process (so it can be crashed
  * or killed; arriving first, it claims r1), then the rest spread over the shared hosts.
  */
-export async function populate(fleet: Fleet, publicAddress: string, count: number, prefix: string): Promise<Member[]> {
+export async function populate(
+  fleet: Fleet,
+  publicAddress: string,
+  count: number,
+  prefix: string,
+  batch = count,
+): Promise<Member[]> {
   const firstName = `${prefix}0`;
   const first = await fleet.startAlone({ name: firstName, publicAddress });
   await first.waitFor((s) => visitOf(s)?.state === 'router' || undefined, 10_000);
-  const rest = await Promise.all(
-    Array.from({ length: count - 1 }, async (_, i) => {
-      const name = `${prefix}${i + 1}`;
-      return { handle: await fleet.start({ name, publicAddress }), name };
-    }),
-  );
-  return [{ handle: first, name: firstName }, ...rest];
+  const members: Member[] = [{ handle: first, name: firstName }];
+  // In batches: people arrive over time, not all in the same millisecond.
+  for (let start = 1; start < count; start += batch) {
+    const names = Array.from({ length: Math.min(batch, count - start) }, (_, i) => `${prefix}${start + i}`);
+    const started = await Promise.all(
+      names.map(async (name) => ({ handle: await fleet.start({ name, publicAddress }), name })),
+    );
+    members.push(...started);
+  }
+  return members;
 }
