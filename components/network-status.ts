@@ -27,7 +27,7 @@ export function describeNetworkStatus(
     case 'finding-address':
       return { text: 'Looking for people on this network…', tone: 'busy' };
     case 'no-address':
-      return { text: describeNoAddress(discovery.reason), tone: 'bad' };
+      return { text: describeNoAddress(discovery.reason) + describeFallback(discovery.fallback), tone: 'bad' };
     case 'active':
       switch (discovery.visit.state) {
         case 'registering':
@@ -40,6 +40,12 @@ export function describeNetworkStatus(
           return { text: `Active · ${peopleHere(othersHere)}`, tone: 'ok' };
       }
   }
+}
+
+function describeFallback(fallback: Extract<DiscoveryStatus, { state: 'no-address' }>['fallback']): string {
+  if (fallback === 'unreachable') return '; the “What is my IP” address could not be reached';
+  if (fallback === 'refused') return '; the “What is my IP” address gave no usable answer';
+  return '';
 }
 
 function describeNoAddress(reason: Extract<DiscoveryStatus, { state: 'no-address' }>['reason']): string {

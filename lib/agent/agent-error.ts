@@ -6,6 +6,8 @@ export type AgentProblem =
   | { kind: 'not-configured'; detail: string }
   | { kind: 'no-request'; detail: string }
   | { kind: 'own-address'; detail: string }
+  /** A discovery id from a network this browser is no longer on (or has not found yet). */
+  | { kind: 'not-on-this-network'; detail: string }
   | { kind: 'not-connected'; detail: string }
   | { kind: 'bad-message'; detail: string };
 

@@ -396,6 +396,11 @@ export function createAgent(deps: AgentDeps): Agent {
       if (!isValidAddress(target)) {
         throw new AgentError({ kind: 'invalid-address', detail: `"${target}" is not a Tincan address or invite.` });
       }
+      // A discovery id is only ever dialled from ours: from the transport id, a stranger on a
+      // network we have since left would learn our address.
+      if (parseDiscoveryId(target) && !onThisNetwork(target)) {
+        throw new AgentError({ kind: 'not-on-this-network', detail: 'They are no longer on this network.' });
+      }
       const existing = links.get(target);
       if (existing) {
         const inviteKey = invited.get(target);
@@ -417,7 +422,7 @@ export function createAgent(deps: AgentDeps): Agent {
       let link: Link;
       try {
         // From our discovery id: a stranger on the network must not learn our transport address.
-        link = await (discovery && onThisNetwork(target) ? discovery.dial(target) : transport.dial(target));
+        link = await (discovery && parseDiscoveryId(target) ? discovery.dial(target) : transport.dial(target));
       } catch (error) {
         const problem =
           error instanceof DialError ? error.problem : { kind: 'connection-failed' as const, detail: String(error) };

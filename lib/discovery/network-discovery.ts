@@ -17,7 +17,7 @@ export type DiscoveryStatus =
   | { state: 'off'; reason: 'disabled' | 'cellular' }
   | { state: 'finding-address' }
   /** No STUN server answered (nor the fallback URL), or the answer named no public network. */
-  | { state: 'no-address'; reason: NoAddressReason }
+  | { state: 'no-address'; reason: NoAddressReason; fallback?: 'unreachable' | 'refused' }
   | { state: 'active'; ns: string; visit: VisitStatus };
 
 /** `not-public`: the only answer was a private address (the STUN server is inside this network). */
@@ -113,7 +113,9 @@ export function createNetworkDiscovery(deps: NetworkDiscoveryDeps): NetworkDisco
     const prefix = result.kind === 'found' ? publicPrefix(result.address) : undefined;
     if (prefix === undefined) {
       leave();
-      return setStatus({ state: 'no-address', reason: result.kind === 'none' ? result.reason : 'not-public' });
+      if (result.kind === 'found') return setStatus({ state: 'no-address', reason: 'not-public' });
+      const { reason, fallback } = result;
+      return setStatus({ state: 'no-address', reason, ...(fallback ? { fallback } : {}) });
     }
     const ns = namespaceId(rootKey(deps.root), prefix);
     enter(ns);

@@ -27,7 +27,15 @@ export const DiscoverySettingsSchema = z.object({
    * Optional plain-text "what is my IP" URL, asked only when no STUN server answers. Empty: none.
    * It learns this browser's public address, so it is off unless the user sets one.
    */
-  addressLookupUrl: z.union([z.literal(''), z.string().trim().url().max(300)]),
+  addressLookupUrl: z.union([
+    z.literal(''),
+    z
+      .string()
+      .trim()
+      .max(300)
+      .url()
+      .refine((url) => /^https?:\/\//i.test(url), 'must be an http:// or https:// URL'),
+  ]),
 });
 export type DiscoverySettings = z.infer<typeof DiscoverySettingsSchema>;
 

@@ -178,3 +178,18 @@ describe('a connection request through "On this network"', () => {
     expect(requests().filter((c) => c.stage === 'request')).toHaveLength(0);
   }, 30_000);
 });
+
+describe('a discovery id from another network', () => {
+  it('is never dialled from our transport address: connect refuses it', async () => {
+    const [uma] = await usersBehind('203.0.113.55', ['uma']);
+    const [vic] = await usersBehind('198.51.100.55', ['vic']);
+    if (!uma || !vic) throw new Error('users did not start');
+    const vicId = await waitFor(vic.agent, () => {
+      const s = vic.agent.snapshot().network.status;
+      return s.state === 'active' && s.visit.state === 'router' ? true : undefined;
+    }).then(() => vic.agent.snapshot().network.status);
+    expect(vicId.state).toBe('active');
+    const foreign = `tincan-${vicId.state === 'active' ? vicId.ns : ''}-d-abcdefghabcdefgh`;
+    await expect(uma.agent.connect(foreign)).rejects.toMatchObject({ problem: { kind: 'not-on-this-network' } });
+  });
+});

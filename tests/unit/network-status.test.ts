@@ -36,6 +36,13 @@ describe('the "On this network" status line', () => {
     expect(describeNetworkStatus(status, ONLINE, 3)).toEqual({ text, tone });
   });
 
+  it('says when the "What is my IP" fallback failed too', () => {
+    const status = { state: 'no-address', reason: 'no-stun-answer', fallback: 'unreachable' } as const;
+    expect(describeNetworkStatus(status, ONLINE, 0).text).toBe(
+      'No STUN server answered, so this network cannot be recognised; the “What is my IP” address could not be reached',
+    );
+  });
+
   it('counts one person as a person', () => {
     expect(describeNetworkStatus(active({ state: 'member', rank: 1 }), ONLINE, 1).text).toBe('Active · 1 person here');
     expect(describeNetworkStatus(active({ state: 'member', rank: 1 }), ONLINE, 0).text).toBe('Active · 0 people here');

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildTimeDefaults } from '../../lib/store/build-defaults';
 import { formatIceServers, parseIceServers } from '../../lib/store/ice-servers-text';
 import {
+  DEFAULT_DISCOVERY,
   describeSignalingServer,
   FACTORY_SETTINGS,
   hostInUrl,
   type IceServer,
   parseSignalingUrl,
+  SettingsSchema,
   type SignalingServer,
 } from '../../lib/store/settings';
 
@@ -189,5 +191,29 @@ describe('ICE servers as the options page edits them', () => {
   ])('%s is refused, naming the line', (_, line) => {
     const parsed = parseIceServers(`# comment\n\nstun:ok.example.org\n${line}\nstun:later.example.org`);
     expect(parsed).toMatchObject({ ok: false, line: 4 });
+  });
+});
+
+describe('the "What is my IP" fallback URL', () => {
+  const withUrl = (addressLookupUrl: string) =>
+    SettingsSchema.safeParse({ ...FACTORY_SETTINGS, discovery: { ...DEFAULT_DISCOVERY, addressLookupUrl } }).success;
+
+  it.each(['', 'https://ip.example.org/', 'http://192.0.2.1:8080/ip'])('accepts %j', (url) => {
+    expect(withUrl(url)).toBe(true);
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'data:text/plain,1.2.3.4',
+    'ftp://ip.example.org/',
+    'not a url',
+  ])('refuses %j', (url) => {
+    expect(withUrl(url)).toBe(false);
+  });
+
+  it('settings saved before discovery existed get the defaults', () => {
+    const { discovery: _, ...old } = FACTORY_SETTINGS;
+    expect(SettingsSchema.parse(old).discovery).toEqual(DEFAULT_DISCOVERY);
   });
 });
