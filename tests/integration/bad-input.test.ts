@@ -207,7 +207,8 @@ describe('a Tincan peer that sends bad frames inside the encrypted session', () 
 
   it(`frames of unknown kinds are skipped; the ${MAX_BAD_FRAMES}th malformed frame closes the session`, async () => {
     const { session, address } = await acceptedHostilePeer('mallory');
-    for (let kind = 0x05; kind < 0x05 + 3 * MAX_BAD_FRAMES; kind++) {
+    const firstUnknown = Math.max(...Object.values(FrameKind)) + 1;
+    for (let kind = firstUnknown; kind < firstUnknown + 3 * MAX_BAD_FRAMES; kind++) {
       session.send(Uint8Array.from([PROTOCOL_VERSION, kind, 0xff]));
     }
     for (let i = 1; i < MAX_BAD_FRAMES; i++) session.send(Uint8Array.from([PROTOCOL_VERSION, FrameKind.Chat, i]));
