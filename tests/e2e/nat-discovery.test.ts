@@ -20,7 +20,7 @@ import {
   waitForAddress,
   waitForMessage,
 } from '../../scripts/browsers/popup-actions';
-import { createNatLab, type NatLab, type NatLabHostName, natLabUnavailable } from './support/nat-lab';
+import { createNatLab, launchInHosts, type NatLab, type NatLabHostName, natLabUnavailable } from './support/nat-lab';
 import { TEST_OUTPUT } from './support/paths';
 
 const unavailable = natLabUnavailable();
@@ -44,10 +44,7 @@ describe.skipIf(unavailable !== undefined)(
     beforeAll(async () => {
       mkdirSync(shots, { recursive: true });
       lab = await createNatLab();
-      const launched = await Promise.all(HOSTS.map((host) => lab.launchChromium(host)));
-      HOSTS.forEach((host, i) => {
-        browsers[host] = launched[i] as ChromiumWithExtension;
-      });
+      Object.assign(browsers, await launchInHosts(lab, HOSTS));
       await Promise.all(HOSTS.map((host) => setDisplayName(browsers[host], PEOPLE[host])));
       await Promise.all(
         HOSTS.map(async (host) => {

@@ -17,7 +17,7 @@ import {
   waitForMessage,
   waitUntilConnected,
 } from '../../scripts/browsers/popup-actions';
-import { createNatLab, type NatLab, type NatLabHostName, natLabUnavailable } from './support/nat-lab';
+import { createNatLab, launchInHosts, type NatLab, type NatLabHostName, natLabUnavailable } from './support/nat-lab';
 import { TEST_OUTPUT } from './support/paths';
 
 const unavailable = natLabUnavailable();
@@ -65,10 +65,7 @@ describe.skipIf(unavailable !== undefined)(
       lab = await createNatLab();
       const built = performance.now();
       // Whatever was launched before a failure is closed by the lab's teardown.
-      const launched = await Promise.all(HOSTS.map((host) => lab.launchChromium(host)));
-      HOSTS.forEach((host, i) => {
-        browsers[host] = launched[i] as ChromiumWithExtension;
-      });
+      Object.assign(browsers, await launchInHosts(lab, HOSTS));
       console.log(
         `NAT lab up in ${Math.round(built - started)} ms, 3 browsers in ${Math.round(performance.now() - built)} ms`,
       );

@@ -465,3 +465,12 @@ export async function createNatLab(options: NatLabOptions = {}): Promise<NatLab>
     teardown,
   };
 }
+
+/** Chromium with the extension in each of `hosts`, launched together; the lab's teardown closes them. */
+export async function launchInHosts<H extends NatLabHostName>(
+  lab: NatLab,
+  hosts: readonly H[],
+): Promise<Record<H, ChromiumWithExtension>> {
+  const launched = await Promise.all(hosts.map((host) => lab.launchChromium(host)));
+  return Object.fromEntries(hosts.map((host, i) => [host, launched[i]])) as Record<H, ChromiumWithExtension>;
+}
