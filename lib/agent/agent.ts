@@ -175,7 +175,9 @@ export function createAgent(deps: AgentDeps): Agent {
           const viaInvite = invited.get(effect.address) === effect.peer.identityKey;
           // The invite has done its job: from now on the saved contact pins the key.
           invited.delete(effect.address);
-          const changes = contactChangesWhenReady(contacts, effect.peer, effect.address, viaInvite, deps.now());
+          // A discovery id lasts one visit: a contact is reached at the address it introduces.
+          const lasting = parseDiscoveryId(effect.address) ? '' : effect.address;
+          const changes = contactChangesWhenReady(contacts, effect.peer, lasting, viaInvite, deps.now());
           for (const change of changes) changeContacts(change);
           // Where to reach us from now on, and the key our tags on a network are made with.
           if (identity) {
@@ -188,14 +190,16 @@ export function createAgent(deps: AgentDeps): Agent {
           }
           break;
         }
-        case 'introduced':
-          changeContacts({
-            type: 'introduced',
-            identityKey: effect.peer.identityKey,
-            presenceKey: toHex(effect.presenceKey),
-            address: effect.reachAt,
-          });
+        case 'introduced': {
+          const known = findContact(contacts, effect.peer.identityKey);
+          const presenceKey = toHex(effect.presenceKey);
+          // An address another contact is known at is theirs to move, not this contact's to take.
+          const taken = contacts.some((c) => c !== known && c.address === effect.reachAt && effect.reachAt !== '');
+          const reachAt = taken || parseDiscoveryId(effect.reachAt) ? '' : effect.reachAt;
+          if (!known || (known.presenceKey === presenceKey && (reachAt === '' || known.address === reachAt))) break;
+          changeContacts({ type: 'introduced', identityKey: known.identityKey, presenceKey, address: reachAt });
           break;
+        }
       }
     }
     changed();
@@ -286,7 +290,8 @@ export function createAgent(deps: AgentDeps): Agent {
       return Promise.resolve();
     } else if (current) {
       // Both sides dialed at once: keep the link dialed by the smaller address, on both sides.
-      const keepNew = dialedByMe === myAddress() < remote;
+      // Each end compares the two ids this link joins (a discovery id on a network, else transport ids).
+      const keepNew = dialedByMe === link.localAddress < remote;
       if (!keepNew) {
         link.close();
         return Promise.resolve();

@@ -50,17 +50,18 @@ export function networkViewer() {
       const contactKey = matched.get(cacheKey);
       return { discoveryId: record.discoveryId, name: record.name, ...(contactKey ? { contactKey } : {}) };
     });
-    // A tag copied by someone else never matches (it is bound to its discovery id); should two
-    // records still claim one contact, the first in discovery-id order is shown as the contact.
-    const seen = new Set<string>();
+    // A tag copied by someone else never matches (it is bound to its discovery id). Two records
+    // of one contact happen for a moment (an old visit's record not yet gone): the contact is
+    // shown once, by the record that lives longest, and the other not at all.
+    const newest = new Map<string, VerifiedPresence['record']>();
+    records.forEach(({ record }, i) => {
+      const key = peers[i]?.contactKey;
+      const held = key && newest.get(key);
+      if (key && (!held || record.expiresAt > held.expiresAt)) newest.set(key, record);
+    });
     return {
       status,
-      peers: peers.map((peer) => {
-        if (!peer.contactKey) return peer;
-        if (seen.has(peer.contactKey)) return { discoveryId: peer.discoveryId, name: peer.name };
-        seen.add(peer.contactKey);
-        return peer;
-      }),
+      peers: peers.filter((peer) => !peer.contactKey || newest.get(peer.contactKey)?.discoveryId === peer.discoveryId),
     };
   };
 }

@@ -111,7 +111,8 @@ export function contactChangesWhenReady(
     return [{ type: 'learned', identityKey: peer.identityKey, name: peer.name, address, verified: viaInvite, at }];
   }
   const changes: ContactChange[] = [];
-  if (known.address !== address) changes.push({ type: 'seen', identityKey: known.identityKey, address });
+  if (address !== '' && known.address !== address)
+    changes.push({ type: 'seen', identityKey: known.identityKey, address });
   // An invite whose key matched proves as much as comparing safety numbers.
   if (viaInvite && !known.verified) changes.push({ type: 'verified', identityKey: known.identityKey, verified: true });
   return changes;

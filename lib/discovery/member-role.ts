@@ -8,9 +8,11 @@ import type { Link } from '../transport/transport';
 import { type DiscoveryFrame, decodeDiscoveryFrame, encodeDiscoveryFrame } from './discovery-frame';
 import { type DiscoveryClock, type DiscoveryTiming, every } from './discovery-timing';
 import type { PresenceResult, VerifiedPresence } from './presence-record';
-import { type RegistryEvent, type RegistryState, reduceRegistry, registryRecords } from './registry';
+import { emptyRegistry, type RegistryEvent, type RegistryState, reduceRegistry } from './registry';
 
 const SILENCE_CHECK_MS = 250;
+/** Frames waiting to be handled: a router that sends faster than we verify is flooding us. */
+const MAX_QUEUED_FRAMES = 16;
 
 export type MemberRoleOptions = {
   link: Link;
@@ -25,6 +27,8 @@ export type MemberRoleOptions = {
 
 export type MemberRole = {
   checkIn(record: Uint8Array): void;
+  /** Whether the router's registry snapshot arrived within `timeoutMs` (false if the router went). */
+  registryArrived(timeoutMs: number): Promise<boolean>;
   /** `goodbye`: a clean leave, so the router drops us at once. */
   leave(goodbye: boolean): void;
 };
@@ -34,6 +38,13 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
   let lastHeard = clock.now();
   let gone = false;
   let queue = Promise.resolve();
+  let queued = 0;
+  let snapshotSeen = false;
+  const snapshotWaiters = new Set<(arrived: boolean) => void>();
+  const settleWaiters = (arrived: boolean) => {
+    for (const waiter of snapshotWaiters) waiter(arrived);
+    snapshotWaiters.clear();
+  };
 
   const send = (frame: DiscoveryFrame) => {
     try {
@@ -47,6 +58,7 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
     if (gone) return;
     gone = true;
     stopWatch();
+    settleWaiters(false);
     link.close();
     options.onLost();
   };
@@ -74,20 +86,23 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
         return;
       case 'registry-snapshot': {
         const records = await verified(frame.records);
+        // Verifying took a while: the router may be gone, and its snapshot with it.
+        if (gone) return;
         const now = clock.now();
-        // The snapshot is the whole registry: whatever the cache holds beyond it has left.
-        const keep = new Set(records.map((p) => p.record.discoveryId));
-        const removals: RegistryEvent[] = registryRecords(cache.get())
-          .filter((p) => !keep.has(p.record.discoveryId))
-          .map((p) => ({ type: 'record-removed', discoveryId: p.record.discoveryId }));
-        apply([...removals, ...records.map((presence): RegistryEvent => ({ type: 'record-relayed', presence, now }))]);
+        // The snapshot is the whole registry: the cache becomes exactly it (a record an earlier
+        // router relayed does not outrank the current router's).
+        const fresh = emptyRegistry(cache.get().namespace);
+        const events = records.map((presence): RegistryEvent => ({ type: 'record-relayed', presence, now }));
+        cache.set(events.reduce((state, event) => reduceRegistry(state, event).state, fresh));
+        snapshotSeen = true;
+        settleWaiters(true);
         return;
       }
       case 'registry-change': {
         const { change } = frame;
         if (change.kind === 'remove') return apply([{ type: 'record-removed', discoveryId: change.discoveryId }]);
         const [presence] = await verified([change.record]);
-        if (presence) apply([{ type: 'record-relayed', presence, now: clock.now() }]);
+        if (presence && !gone) apply([{ type: 'record-relayed', presence, now: clock.now() }]);
         return;
       }
       case 'goodbye':
@@ -98,24 +113,46 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
     }
   };
 
-  link.onData((data) => {
-    lastHeard = clock.now();
-    queue = queue.then(() => (gone ? undefined : fromRouter(data))).catch(() => {});
-  });
-  link.onClose(lost);
   // Checked often, so that every member notices a silent router within moments of each other.
   const stopWatch = every(clock, SILENCE_CHECK_MS, () => {
     if (clock.now() - lastHeard > timing.routerSilenceMs) lost();
   });
+  link.onData((data) => {
+    lastHeard = clock.now();
+    if (++queued > MAX_QUEUED_FRAMES) return lost();
+    queue = queue
+      .then(() => (gone ? undefined : fromRouter(data)))
+      .catch(() => {})
+      .finally(() => {
+        queued -= 1;
+      });
+  });
+  link.onClose(lost);
 
   return {
     checkIn(record) {
       if (!gone) send({ kind: 'check-in', record });
     },
+    registryArrived(timeoutMs) {
+      if (snapshotSeen) return Promise.resolve(true);
+      if (gone) return Promise.resolve(false);
+      return new Promise((resolve) => {
+        const timer = clock.setTimeout(() => {
+          snapshotWaiters.delete(done);
+          resolve(false);
+        }, timeoutMs);
+        const done = (arrived: boolean) => {
+          clock.clearTimeout(timer);
+          resolve(arrived);
+        };
+        snapshotWaiters.add(done);
+      });
+    },
     leave(goodbye) {
       if (gone) return;
       gone = true;
       stopWatch();
+      settleWaiters(false);
       if (goodbye) send({ kind: 'goodbye' });
       // A moment for the goodbye to leave before the channel closes.
       if (goodbye) clock.setTimeout(() => link.close(), 250);

@@ -131,6 +131,8 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
   };
 
   const claim = (rank: number, id: string) => {
+    // A claim still pending at this rank (we were moving down to it) is superseded, not leaked.
+    claims.get(rank)?.stop();
     let asked = false;
     const transport = options.openTransport(() => {
       if (asked) return undefined;
@@ -144,6 +146,7 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
       if (settled || status.state === 'connecting') return;
       settled = true;
       off();
+      if (claims.get(rank) !== transport) return transport.stop();
       if (status.state === 'online') return run({ type: 'claimed', rank });
       // Taken (or the server would not have us): either way not ours.
       transport.stop();
@@ -158,11 +161,13 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
     const transport = claims.get(rank);
     if (!transport) return;
     claims.delete(rank);
-    const previous = currentRouter();
+    // Moving down: the registry we serve at the higher rank, released right after this.
+    const previous = [...routers.values()].find((held) => held.rank !== rank);
     const start =
       registry === 'cache' ? registryRecords(cache) : registry === 'current' ? (previous?.role.records() ?? []) : [];
     const role = createRouterRole({
       namespace,
+      rank,
       clock,
       timing,
       verify: options.verify,
@@ -175,7 +180,10 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
     const self = myPresence();
     const id = myId();
     if (self && id) role.checkInSelf(id, self);
-    role.onChange(() => setCache(cacheFrom(role.records())));
+    // Only the registry we serve now is the one shown (a released one may still be winding down).
+    role.onChange(() => {
+      if (currentRouter()?.role === role) setCache(cacheFrom(role.records()));
+    });
     transport.onIncoming((link) => role.accept(link));
     transport.onStatus((status) => {
       // The server gave our router id to someone else while we were away from it: we are no
@@ -200,15 +208,41 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
     else clock.setTimeout(() => held.transport.stop(), 300);
   };
 
+  const stillJoining = (rank: number) => {
+    const { phase } = election;
+    return !stopped && phase.kind === 'joining' && phase.rank === rank;
+  };
+
   const join = async (rank: number, id: string) => {
+    const started = clock.now();
     let link: Link;
     try {
       link = await discovery.dial(id, timing.joinTimeoutMs);
     } catch {
+      if (stillJoining(rank)) run({ type: 'join-failed', rank });
+      return;
+    }
+    if (!stillJoining(rank)) return link.close();
+    let role: MemberRole;
+    try {
+      role = becomeMember(rank, link);
+    } catch {
+      link.close();
       return run({ type: 'join-failed', rank });
     }
-    const { phase } = election;
-    if (stopped || phase.kind !== 'joining' || phase.rank !== rank) return link.close();
+    // A router answers a check-in with the registry; an id holder that never does (a squatter,
+    // a router that froze) is no router to join: the ladder goes on to the next rank.
+    const answered = await role.registryArrived(Math.max(0, timing.joinTimeoutMs - (clock.now() - started)));
+    if (!stillJoining(rank) || member?.role !== role) return;
+    if (!answered) {
+      member = undefined;
+      role.leave(false);
+      return run({ type: 'join-failed', rank });
+    }
+    run({ type: 'joined', rank });
+  };
+
+  const becomeMember = (rank: number, link: Link): MemberRole => {
     const role: MemberRole = joinAsMember({
       link,
       clock,
@@ -218,13 +252,14 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
       onLost: () => {
         if (member?.role !== role) return;
         member = undefined;
-        run({ type: 'router-lost', jitterMs: jitter() });
+        if (stillJoining(rank)) run({ type: 'join-failed', rank });
+        else run({ type: 'router-lost', jitterMs: jitter() });
       },
     });
     member = { rank, role };
     const self = myPresence();
     if (self) role.checkIn(self.bytes);
-    run({ type: 'joined', rank });
+    return role;
   };
 
   const probe = async (rank: number, id: string) => {
@@ -309,6 +344,11 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
       if (status.state === 'online' && !started) {
         started = true;
         run({ type: 'start' });
+      } else if (status.state === 'online') {
+        // Back on the signaling server (perhaps under a new id): say so at once, and try again
+        // if the ladder gave up meanwhile.
+        refresh();
+        if (election.phase.kind === 'gave-up') run({ type: 'start' });
       }
       changed();
     }),

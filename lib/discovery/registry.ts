@@ -34,13 +34,14 @@ export type RegistryState = {
   /**
    * Records a new router took over (from its cache or a handed-over registry) whose members have
    * not checked in with it yet. Those still there do so within moments; the rest are gone (a
-   * crashed router among them) and leave at `unconfirmed-dropped`.
+   * crashed router among them) and leave at `unconfirmed-dropped` once their deadline passed.
+   * A deadline is never extended: handing the same records over again keeps nobody longer.
    */
-  readonly unconfirmed: ReadonlySet<string>;
+  readonly unconfirmed: ReadonlyMap<string, number>;
 };
 
 export function emptyRegistry(namespace: string): RegistryState {
-  return { namespace, entries: new Map(), missedPings: new Map(), checkIns: new Map(), unconfirmed: new Set() };
+  return { namespace, entries: new Map(), missedPings: new Map(), checkIns: new Map(), unconfirmed: new Map() };
 }
 
 export type RegistryEvent =
@@ -58,10 +59,11 @@ export type RegistryEvent =
   | { type: 'expired'; now: number }
   /**
    * A handed-over registry (another router's, or a member's cache when this one took over).
-   * `provisional`: its new entries stay only if their members check in before `unconfirmed-dropped`.
+   * `confirmBy`: its new entries stay only if their members check in by then.
    */
-  | { type: 'merge'; records: readonly VerifiedPresence[]; now: number; provisional?: boolean }
-  | { type: 'unconfirmed-dropped' };
+  | { type: 'merge'; records: readonly VerifiedPresence[]; now: number; confirmBy?: number }
+  /** Entries whose members did not check in by their deadline (at or before `now`) go. */
+  | { type: 'unconfirmed-dropped'; now: number };
 
 export type RegistryChange =
   | { kind: 'upsert'; discoveryId: string; bytes: Uint8Array }
@@ -143,15 +145,8 @@ function departed(state: RegistryState, discoveryId: string): RegistryState {
     ...state,
     entries: without(state.entries, discoveryId),
     missedPings: without(state.missedPings, discoveryId),
-    unconfirmed: withoutMember(state.unconfirmed, discoveryId),
+    unconfirmed: without(state.unconfirmed, discoveryId),
   };
-}
-
-function withoutMember(set: ReadonlySet<string>, member: string): ReadonlySet<string> {
-  if (!set.has(member)) return set;
-  const next = new Set(set);
-  next.delete(member);
-  return next;
 }
 
 function evict(state: RegistryState, discoveryId: string, reason: EvictReason): RegistryStep {
@@ -173,15 +168,21 @@ function checkIn(state: RegistryState, event: Extract<RegistryEvent, { type: 're
     checkIns: withEntry(state.checkIns, from, checkIns),
     missedPings: without(state.missedPings, from),
   };
-  // From here on the member speaks for itself: its record no longer hangs on a grace period.
-  const confirmed: RegistryState = { ...counted, unconfirmed: withoutMember(counted.unconfirmed, from) };
+  // A taken-over record not yet confirmed gives way to its member's own check-in, whatever its
+  // key: the member is here on its own channel, the taken-over copy is hearsay.
+  const claimable: RegistryState = counted.unconfirmed.has(from)
+    ? { ...counted, entries: without(counted.entries, from) }
+    : counted;
   if (checkIns.count > FLOOD_CHECK_INS) return evict(counted, from, 'flood');
   if (checkIns.count > MAX_CHECK_INS_PER_WINDOW) return { state: counted, effects: [refuse(from, 'rate-limited')] };
   if (presence.record.discoveryId !== from) return evict(counted, from, 'forged-placement');
   const problem = admissible(counted, presence, now);
   if (problem === 'oversized' || problem === 'wrong-namespace') return evict(counted, from, problem);
   if (problem) return { state: counted, effects: [refuse(from, problem)] };
-  return place(confirmed, presence);
+  const step = place(claimable, presence);
+  // From here on the member speaks for itself: its record no longer hangs on a deadline.
+  if (!step.state.entries.has(from) || step.effects.some((e) => e.type === 'refused')) return step;
+  return { state: { ...step.state, unconfirmed: without(step.state.unconfirmed, from) }, effects: step.effects };
 }
 
 function expire(state: RegistryState, now: number): RegistryStep {
@@ -196,7 +197,7 @@ function merge(
   state: RegistryState,
   records: readonly VerifiedPresence[],
   now: number,
-  provisional: boolean,
+  confirmBy: number | undefined,
 ): RegistryStep {
   // More records than a registry may hold is no honest registry: all of it is ignored.
   if (records.length > MAX_REGISTRY_ENTRIES) return { state, effects: [refuse('', 'oversized-registry')] };
@@ -208,19 +209,22 @@ function merge(
     const isNew = !current.entries.has(discoveryId);
     const step = problem ? { state: current, effects: [refuse(discoveryId, problem)] } : place(current, presence);
     current = step.state;
-    if (provisional && isNew && current.entries.has(discoveryId)) {
-      current = { ...current, unconfirmed: new Set(current.unconfirmed).add(discoveryId) };
+    if (confirmBy !== undefined && isNew && current.entries.has(discoveryId)) {
+      current = { ...current, unconfirmed: withEntry(current.unconfirmed, discoveryId, confirmBy) };
     }
     effects.push(...step.effects);
   }
   return { state: current, effects };
 }
 
-function dropUnconfirmed(state: RegistryState): RegistryStep {
-  const gone = [...state.unconfirmed].filter((id) => state.entries.has(id));
+function dropUnconfirmed(state: RegistryState, now: number): RegistryStep {
+  const due = [...state.unconfirmed].filter(([, deadline]) => deadline <= now).map(([id]) => id);
+  if (due.length === 0) return { state, effects: [] };
   const entries = new Map(state.entries);
-  for (const id of gone) entries.delete(id);
-  return { state: { ...state, entries, unconfirmed: new Set() }, effects: gone.map(remove) };
+  const unconfirmed = new Map(state.unconfirmed);
+  const gone = due.filter((id) => entries.delete(id));
+  for (const id of due) unconfirmed.delete(id);
+  return { state: { ...state, entries, unconfirmed }, effects: gone.map(remove) };
 }
 
 export function reduceRegistry(state: RegistryState, event: RegistryEvent): RegistryStep {
@@ -247,9 +251,9 @@ export function reduceRegistry(state: RegistryState, event: RegistryEvent): Regi
     case 'expired':
       return expire(state, event.now);
     case 'merge':
-      return merge(state, event.records, event.now, event.provisional === true);
+      return merge(state, event.records, event.now, event.confirmBy);
     case 'unconfirmed-dropped':
-      return dropUnconfirmed(state);
+      return dropUnconfirmed(state, event.now);
   }
 }
 

@@ -9,12 +9,22 @@ import { Listeners } from '../listeners';
 import type { Link } from '../transport/transport';
 import { type DiscoveryFrame, decodeDiscoveryFrame, encodeDiscoveryFrame } from './discovery-frame';
 import { type DiscoveryClock, type DiscoveryTiming, every } from './discovery-timing';
-import { parseRouterId } from './network-namespace';
+import { parseDiscoveryId, parseRouterId } from './network-namespace';
 import type { PresenceResult, VerifiedPresence } from './presence-record';
-import { emptyRegistry, type RegistryEvent, type RegistryState, reduceRegistry, registryRecords } from './registry';
+import {
+  emptyRegistry,
+  MAX_REGISTRY_ENTRIES,
+  type RegistryEvent,
+  type RegistryState,
+  reduceRegistry,
+  registryRecords,
+} from './registry';
+import { MAX_ROUTER_RANK } from './router-election';
 
-/** Unverified check-ins one member may have in flight: past this it is flooding. */
-const MAX_PENDING_CHECK_INS = 4;
+/** Frames one channel may have waiting to be handled: an honest member sends one at a time. */
+const MAX_QUEUED_FRAMES = 8;
+/** Channels beyond a full registry (plus room for routers probing or handing over) are refused. */
+const MAX_CHANNELS = MAX_REGISTRY_ENTRIES + 16;
 const CLOSE_AFTER_GOODBYE_MS = 250;
 
 export type RouterStats = { refused: Record<string, number>; evicted: Record<string, number> };
@@ -22,6 +32,8 @@ export type RouterStats = { refused: Record<string, number>; evicted: Record<str
 export type RouterRoleOptions = {
   /** `{root}-{ns}`. */
   namespace: string;
+  /** The rank of the router id we serve at: only higher routers may hand over to us. */
+  rank: number;
   clock: DiscoveryClock;
   timing: DiscoveryTiming;
   verify(data: unknown, now: number): Promise<PresenceResult>;
@@ -32,7 +44,15 @@ export type RouterRoleOptions = {
   provisional: boolean;
 };
 
-type MemberChannel = { link: Link; pingNonce?: number; pendingCheckIns: number; queue: Promise<void> };
+type MemberChannel = {
+  link: Link;
+  /** Another router of this namespace (probing, or handing over), not a member. */
+  fromRouter: boolean;
+  pingNonce?: number;
+  queued: number;
+  handedOver: boolean;
+  queue: Promise<void>;
+};
 
 export type RouterRole = {
   records(): VerifiedPresence[];
@@ -57,7 +77,7 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
   let registry: RegistryState = emptyRegistry(options.namespace);
   let stopped = false;
   const timers: Array<() => void> = [];
-  let confirmTimer: unknown;
+  const confirmTimers = new Set<unknown>();
 
   const sendTo = (channel: MemberChannel, frame: DiscoveryFrame) => {
     try {
@@ -88,7 +108,7 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
               ? { kind: 'registry-change', change: { kind: 'upsert', record: change.bytes } }
               : { kind: 'registry-change', change: { kind: 'remove', discoveryId: change.discoveryId } };
           // Pushed as it happens, not on the next heartbeat.
-          for (const channel of members.values()) sendTo(channel, frame);
+          for (const channel of members.values()) if (!channel.fromRouter) sendTo(channel, frame);
           break;
         }
         case 'evict':
@@ -103,14 +123,15 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
     if (changed) changes.emit();
   };
 
-  const startConfirmClock = () => {
-    if (confirmTimer !== undefined) clock.clearTimeout(confirmTimer);
-    confirmTimer = clock.setTimeout(() => dispatch({ type: 'unconfirmed-dropped' }), timing.confirmGraceMs);
-  };
-
   const takeOver = (records: readonly VerifiedPresence[], provisional: boolean) => {
-    dispatch({ type: 'merge', records, now: clock.now(), provisional });
-    if (provisional) startConfirmClock();
+    const now = clock.now();
+    if (!provisional) return dispatch({ type: 'merge', records, now });
+    dispatch({ type: 'merge', records, now, confirmBy: now + timing.confirmGraceMs });
+    const timer = clock.setTimeout(() => {
+      confirmTimers.delete(timer);
+      dispatch({ type: 'unconfirmed-dropped', now: clock.now() });
+    }, timing.confirmGraceMs);
+    confirmTimers.add(timer);
   };
 
   /** Verifies a list of records; the bad ones are left out (a relayed list, not a member's own). */
@@ -131,11 +152,9 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
     const { frame } = decoded;
     switch (frame.kind) {
       case 'check-in': {
-        if (channel.pendingCheckIns >= MAX_PENDING_CHECK_INS) return evictForProtocol(remote, 'flood');
-        channel.pendingCheckIns += 1;
+        if (channel.fromRouter) return evictForProtocol(remote, 'wrong-direction');
         const result = await options.verify(frame.record, clock.now());
-        channel.pendingCheckIns -= 1;
-        if (!members.has(remote)) return;
+        if (members.get(remote) !== channel) return;
         if (!result.ok) {
           // Expired may be clock skew; anything else is a forgery or garbage.
           if (result.kind === 'expired' || result.kind === 'expiry-too-far') {
@@ -160,22 +179,36 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
         dispatch({ type: 'member-departed', discoveryId: remote });
         dropMember(remote);
         return;
-      case 'hand-over':
-        // Only another router of this namespace hands over (its channel comes from a router id).
-        if (!isRouterOfNamespace(remote)) return evictForProtocol(remote, 'not-a-router');
-        takeOver(await verifyAll(frame.records), true);
+      case 'hand-over': {
+        // Only a higher router of this namespace hands over (its channel comes from its router
+        // id), and once: its records stay only if their members check in with us.
+        const rank = parseRouterId(remote)?.rank ?? 0;
+        if (!channel.fromRouter || rank <= options.rank || channel.handedOver) {
+          return evictForProtocol(remote, 'not-a-router');
+        }
+        channel.handedOver = true;
+        const records = await verifyAll(frame.records);
+        if (!stopped) takeOver(records, true);
         return;
+      }
       default:
         // Snapshots and changes flow from the router, never to it.
         return evictForProtocol(remote, 'wrong-direction');
     }
   };
 
-  const isRouterOfNamespace = (id: string) => parseRouterId(id)?.namespace === options.namespace;
+  const isRouterOfNamespace = (id: string) => {
+    const parsed = parseRouterId(id);
+    return parsed?.namespace === options.namespace && parsed.rank <= MAX_ROUTER_RANK;
+  };
+  const isMemberOfNamespace = (id: string) => {
+    const parsed = parseDiscoveryId(id);
+    return parsed !== undefined && `${parsed.root}-${parsed.ns}` === options.namespace;
+  };
 
   const pingRound = () => {
     for (const [discoveryId, channel] of [...members]) {
-      if (isRouterOfNamespace(discoveryId)) continue;
+      if (channel.fromRouter) continue;
       if (channel.pingNonce !== undefined) dispatch({ type: 'ping-missed', discoveryId });
       if (!members.has(discoveryId)) continue;
       const nonce = new DataView(options.randomBytes(4).buffer).getUint32(0);
@@ -194,12 +227,18 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
       dispatch({ type: 'record-received', from, presence, now: clock.now() });
     },
     accept(link) {
-      if (stopped) return link.close();
       const remote = link.remoteAddress;
+      const fromRouter = isRouterOfNamespace(remote);
+      // Only this namespace's members and routers; a router id in another namespace, or a
+      // transport id, has no business here.
+      if (stopped || (!fromRouter && !isMemberOfNamespace(remote)) || members.size >= MAX_CHANNELS) {
+        return link.close();
+      }
       // One channel per member: a second one from the same id replaces the first.
-      members.get(remote)?.link.close();
-      const channel: MemberChannel = { link, pendingCheckIns: 0, queue: Promise.resolve() };
+      const previous = members.get(remote);
+      const channel: MemberChannel = { link, fromRouter, queued: 0, handedOver: false, queue: Promise.resolve() };
       members.set(remote, channel);
+      previous?.link.close();
       link.onClose(() => {
         if (members.get(remote) !== channel) return;
         members.delete(remote);
@@ -207,10 +246,19 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
         dispatch({ type: 'member-departed', discoveryId: remote });
       });
       link.onData((data) => {
-        // One frame at a time per member, so a check-in's verification cannot reorder its frames.
-        channel.queue = channel.queue.then(() => fromMember(remote, channel, data)).catch(() => {});
+        // One frame at a time per member, so a check-in's verification cannot reorder its frames;
+        // a member that sends faster than that is flooding.
+        if (++channel.queued > MAX_QUEUED_FRAMES) return evictForProtocol(remote, 'flood');
+        channel.queue = channel.queue
+          .then(() => (members.get(remote) === channel ? fromMember(remote, channel, data) : undefined))
+          .catch(() => {})
+          .finally(() => {
+            channel.queued -= 1;
+          });
       });
-      sendTo(channel, { kind: 'registry-snapshot', records: registryRecords(registry).map((p) => p.bytes) });
+      if (!fromRouter) {
+        sendTo(channel, { kind: 'registry-snapshot', records: registryRecords(registry).map((p) => p.bytes) });
+      }
     },
     onChange: (listener) => changes.add(listener),
     stats,
@@ -218,7 +266,7 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
       if (stopped) return;
       if (departing !== undefined) dispatch({ type: 'member-departed', discoveryId: departing });
       for (const cancel of timers) cancel();
-      if (confirmTimer !== undefined) clock.clearTimeout(confirmTimer);
+      for (const timer of confirmTimers) clock.clearTimeout(timer);
       const channels = [...members.values()];
       members.clear();
       stopped = true;

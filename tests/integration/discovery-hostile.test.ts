@@ -43,13 +43,12 @@ afterAll(async () => {
 });
 
 /** A member of the namespace that speaks the discovery protocol however it likes. */
-async function hostileMember(): Promise<{
+async function hostileMember(id = makeDiscoveryId('tincan', NS, nodeRandomBytesFn)): Promise<{
   id: string;
   link: Link;
   closed: Promise<void>;
   send(frame: DiscoveryFrame): void;
 }> {
-  const id = makeDiscoveryId('tincan', NS, nodeRandomBytesFn);
   let asked = false;
   const transport = createPeerJsTransport({
     Peer,
@@ -157,6 +156,22 @@ describe('a hostile member of the namespace', () => {
     const third = await hostileMember();
     third.send({ kind: 'registry-snapshot', records: records.slice(0, 10) });
     await expectDroppedAndHarmless(third, 'ghost 1');
+  });
+
+  it('a rogue "router" handing over ghosts: they never outlive the grace period, and a second hand-over is dropped', async () => {
+    const rogue = await hostileMember(routerId('tincan', NS, 5));
+    const ghosts = Array.from({ length: 5 }, (_, i) =>
+      record(makeDiscoveryId('tincan', NS, nodeRandomBytesFn), `ghost of r5 ${i}`),
+    );
+    rogue.send({ kind: 'hand-over', records: ghosts });
+    rogue.send({ kind: 'hand-over', records: ghosts });
+    await rogue.closed;
+    // Taken over provisionally; nobody checks in for them, so they go.
+    await waitUntil(
+      () => honest.every((u) => !u.agent.snapshot().network.peers.some((p) => p.name.startsWith('ghost of r5'))),
+      10_000,
+    );
+    expect(honestListsAreWhole()).toBe(true);
   });
 
   it('an honest newcomer still joins and is seen by everyone afterwards', async () => {

@@ -48,6 +48,19 @@ describe('who "On this network" shows', () => {
     expect(result.peers).toEqual([{ discoveryId: copycat, name: 'amy' }]);
   });
 
+  it('two records of one contact (an old visit’s still there): shown once, by the record that lives longest', () => {
+    const view = networkViewer();
+    const old = idOf('a');
+    const fresh = idOf('b');
+    const newer = record(fresh, 'amy', tagFor(keyOf(9), fresh));
+    const records = [
+      record(old, 'amy', tagFor(keyOf(9), old)),
+      { ...newer, record: { ...newer.record, expiresAt: NOW + 120_000 } },
+    ];
+    const result = view(ACTIVE, NS, records, [contact(1, keyOf(9))], NOW);
+    expect(result.peers).toEqual([{ discoveryId: fresh, name: 'amy', contactKey: toHex(keyOf(1)) }]);
+  });
+
   it('a contact without a presence key yet (paired before it was sent) shows as a stranger', () => {
     const view = networkViewer();
     const amy = idOf('a');

@@ -28,3 +28,10 @@ process.on('message', (raw: unknown) => void hosted.receive(raw));
 // An orphaned host (the parent died) leaves at once rather than holding its agents' ids.
 process.on('disconnect', () => process.exit(0));
 post({ type: 'ready' });
+
+// A page logs an unhandled rejection and carries on; Node would end the process, and with it
+// every agent here. PeerJS 1.5.5 has one under load: a connection closed while it negotiates
+// (a join that timed out) reaches `this.connection.provider.emitError` with the provider gone.
+process.on('unhandledRejection', (reason) => {
+  console.error(`unhandled rejection (a browser would log it and go on): ${String(reason)}`);
+});

@@ -72,6 +72,8 @@ export async function startHostProcess(index: number): Promise<HostProcess> {
     child.once('exit', (code, signal) => {
       state = 'exited';
       const why = new Error(`fleet host ${index} exited (${signal ?? `code ${code}`})${stderrTail(stderr)}`);
+      // Killed on purpose, or ended cleanly: nothing to say. Anything else is a crash worth seeing.
+      if (signal === null && code !== 0) console.error(why.message);
       for (const { reject } of pending.values()) reject(why);
       pending.clear();
       exits.emit();

@@ -253,9 +253,9 @@ describe('handover and a member’s cached copy', () => {
 describe('a new router takes over records provisionally', () => {
   it('keeps the members who check in within the grace period and drops the rest (a crashed router among them)', () => {
     const { state, last } = run([
-      { type: 'merge', records: [ada, bob], now: NOW, provisional: true },
+      { type: 'merge', records: [ada, bob], now: NOW, confirmBy: NOW + 5_000 },
       checkIn(ada),
-      { type: 'unconfirmed-dropped' },
+      { type: 'unconfirmed-dropped', now: NOW + 5_000 },
     ]);
     expect(ids(state)).toEqual([ada.record.discoveryId]);
     expect(last).toEqual([{ type: 'push-change', change: { kind: 'remove', discoveryId: bob.record.discoveryId } }]);
@@ -264,25 +264,57 @@ describe('a new router takes over records provisionally', () => {
   it('a record already held and confirmed is not made provisional by a merge that repeats it', () => {
     const { state } = run([
       checkIn(ada),
-      { type: 'merge', records: [ada, bob], now: NOW, provisional: true },
-      { type: 'unconfirmed-dropped' },
+      { type: 'merge', records: [ada, bob], now: NOW, confirmBy: NOW + 5_000 },
+      { type: 'unconfirmed-dropped', now: NOW + 5_000 },
     ]);
     expect(ids(state)).toEqual([ada.record.discoveryId]);
   });
 
   it('a merge that is not provisional (moving down to a lower id) keeps everything', () => {
-    const { state, last } = run([{ type: 'merge', records: [ada, bob], now: NOW }, { type: 'unconfirmed-dropped' }]);
+    const { state, last } = run([
+      { type: 'merge', records: [ada, bob], now: NOW },
+      { type: 'unconfirmed-dropped', now: NOW + 5_000 },
+    ]);
     expect(ids(state).sort()).toEqual([ada.record.discoveryId, bob.record.discoveryId].sort());
     expect(last).toEqual([]);
   });
 
   it('a provisional member who departs or expires before the deadline is simply gone', () => {
     const { state, last } = run([
-      { type: 'merge', records: [ada, bob], now: NOW, provisional: true },
+      { type: 'merge', records: [ada, bob], now: NOW, confirmBy: NOW + 5_000 },
       { type: 'member-departed', discoveryId: ada.record.discoveryId },
-      { type: 'unconfirmed-dropped' },
+      { type: 'unconfirmed-dropped', now: NOW + 5_000 },
     ]);
     expect(ids(state)).toEqual([]);
     expect(last).toEqual([{ type: 'push-change', change: { kind: 'remove', discoveryId: bob.record.discoveryId } }]);
+  });
+});
+
+describe('a taken-over record and its own member', () => {
+  it('the member’s own check-in replaces a taken-over copy signed with another key (a forgery handed over)', () => {
+    const { state } = run([
+      { type: 'merge', records: [adaOtherKey], now: NOW, confirmBy: NOW + 5_000 },
+      checkIn(ada),
+      { type: 'unconfirmed-dropped', now: NOW + 5_000 },
+    ]);
+    expect(registryRecords(state).map((p) => p.bytes)).toEqual([ada.bytes]);
+  });
+
+  it('a deadline is never extended by handing the same records over again', () => {
+    const { state } = run([
+      { type: 'merge', records: [bob], now: NOW, confirmBy: NOW + 5_000 },
+      { type: 'merge', records: [bob], now: NOW + 4_000, confirmBy: NOW + 9_000 },
+      { type: 'unconfirmed-dropped', now: NOW + 5_000 },
+    ]);
+    expect(ids(state)).toEqual([]);
+  });
+
+  it('records handed over later keep their own, later deadline', () => {
+    const { state } = run([
+      { type: 'merge', records: [ada], now: NOW, confirmBy: NOW + 5_000 },
+      { type: 'merge', records: [bob], now: NOW + 3_000, confirmBy: NOW + 8_000 },
+      { type: 'unconfirmed-dropped', now: NOW + 5_000 },
+    ]);
+    expect(ids(state)).toEqual([bob.record.discoveryId]);
   });
 });
