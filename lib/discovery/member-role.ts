@@ -21,8 +21,8 @@ export type MemberRoleOptions = {
   verify(data: unknown, now: number): Promise<PresenceResult>;
   /** The registry cache this member keeps, read and written through here. */
   cache: { get(): RegistryState; set(next: RegistryState): void };
-  /** Called once, when the router is gone for any reason. */
-  onLost(): void;
+  /** Called once, when the router is gone: it fell silent, or it closed on us (or said goodbye). */
+  onLost(why: 'silent' | 'closed'): void;
 };
 
 export type MemberRole = {
@@ -54,13 +54,13 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
     }
   };
 
-  const lost = () => {
+  const lost = (why: 'silent' | 'closed') => {
     if (gone) return;
     gone = true;
     stopWatch();
     settleWaiters(false);
     link.close();
-    options.onLost();
+    options.onLost(why);
   };
 
   const apply = (events: RegistryEvent[]) => {
@@ -78,7 +78,7 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
   const fromRouter = async (data: unknown) => {
     const decoded = decodeDiscoveryFrame(data);
     // A router that sends garbage is no router to stay with.
-    if (!decoded.ok) return lost();
+    if (!decoded.ok) return lost('closed');
     const { frame } = decoded;
     switch (frame.kind) {
       case 'ping':
@@ -106,7 +106,7 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
         return;
       }
       case 'goodbye':
-        return lost();
+        return lost('closed');
       default:
         // Pongs, check-ins and hand-overs are not for members: ignored.
         return;
@@ -115,11 +115,11 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
 
   // Checked often, so that every member notices a silent router within moments of each other.
   const stopWatch = every(clock, SILENCE_CHECK_MS, () => {
-    if (clock.now() - lastHeard > timing.routerSilenceMs) lost();
+    if (clock.now() - lastHeard > timing.routerSilenceMs) lost('silent');
   });
   link.onData((data) => {
     lastHeard = clock.now();
-    if (++queued > MAX_QUEUED_FRAMES) return lost();
+    if (++queued > MAX_QUEUED_FRAMES) return lost('closed');
     queue = queue
       .then(() => (gone ? undefined : fromRouter(data)))
       .catch(() => {})
@@ -127,7 +127,7 @@ export function joinAsMember(options: MemberRoleOptions): MemberRole {
         queued -= 1;
       });
   });
-  link.onClose(lost);
+  link.onClose(() => lost('closed'));
 
   return {
     checkIn(record) {

@@ -84,6 +84,8 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
   const timers = new Map<ElectionTimer, unknown>();
   const cleanups: Array<() => void> = [];
   let stopped = false;
+  /** The discovery id our record was last signed for. */
+  let signedFor: string | undefined;
 
   const discovery = options.openTransport(() => makeDiscoveryId(root, ns, options.randomBytes));
   const myId = () => (discovery.status.state === 'online' ? discovery.status.address : undefined);
@@ -179,7 +181,10 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
     routers.set(rank, { rank, transport, role });
     const self = myPresence();
     const id = myId();
-    if (self && id) role.checkInSelf(id, self);
+    if (self && id) {
+      role.checkInSelf(id, self);
+      signedFor = id;
+    }
     // Only the registry we serve now is the one shown (a released one may still be winding down).
     role.onChange(() => {
       if (currentRouter()?.role === role) setCache(cacheFrom(role.records()));
@@ -218,9 +223,12 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
     let link: Link;
     try {
       link = await discovery.dial(id, timing.joinTimeoutMs);
-    } catch {
-      if (stillJoining(rank)) run({ type: 'join-failed', rank });
-      return;
+    } catch (error) {
+      if (!stillJoining(rank)) return;
+      // Only silence means a crashed router's reservation; an id that is free again or a
+      // connection that was closed means a router leaving, and a new one is about to be elected.
+      const silent = !(error instanceof DialError) || error.problem.kind === 'timeout';
+      return run(silent ? { type: 'join-failed', rank } : { type: 'join-refused', rank, jitterMs: jitter() });
     }
     if (!stillJoining(rank)) return link.close();
     let role: MemberRole;
@@ -249,16 +257,19 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
       timing,
       verify: options.verify,
       cache: { get: () => cache, set: setCache },
-      onLost: () => {
+      onLost: (why) => {
         if (member?.role !== role) return;
         member = undefined;
-        if (stillJoining(rank)) run({ type: 'join-failed', rank });
-        else run({ type: 'router-lost', jitterMs: jitter() });
+        if (!stillJoining(rank)) return run({ type: 'router-lost', jitterMs: jitter() });
+        run(why === 'closed' ? { type: 'join-refused', rank, jitterMs: jitter() } : { type: 'join-failed', rank });
       },
     });
     member = { rank, role };
     const self = myPresence();
-    if (self) role.checkIn(self.bytes);
+    if (self) {
+      role.checkIn(self.bytes);
+      signedFor = self.record.discoveryId;
+    }
     return role;
   };
 
@@ -334,6 +345,9 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
     const self = myPresence();
     const id = myId();
     if (!self || !id) return;
+    // Re-registered under a new id: the record under the old one is ours no more.
+    if (signedFor !== undefined && signedFor !== id) currentRouter()?.role.forget(signedFor);
+    signedFor = id;
     currentRouter()?.role.checkInSelf(id, self);
     member?.role.checkIn(self.bytes);
   };

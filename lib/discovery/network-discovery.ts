@@ -23,6 +23,8 @@ export type DiscoveryStatus =
 /** `not-public`: the only answer was a private address (the STUN server is inside this network). */
 export type NoAddressReason = Extract<PublicAddressResult, { kind: 'none' }>['reason'] | 'not-public';
 
+const MAX_MISSED_RECHECKS = 3;
+
 export type DiscoveryConfig = {
   enabled: boolean;
   onCellular: boolean;
@@ -68,6 +70,8 @@ export function createNetworkDiscovery(deps: NetworkDiscoveryDeps): NetworkDisco
   let status: DiscoveryStatus = { state: 'off', reason: 'disabled' };
   let visit: { ns: string; visit: NamespaceVisit; cleanups: Array<() => void> } | undefined;
   let lookups = 0;
+  /** Rechecks in a row that found no address while a visit was on. */
+  let missedRechecks = 0;
   let stopRecheck: (() => void) | undefined;
 
   const leave = () => {
@@ -111,12 +115,16 @@ export function createNetworkDiscovery(deps: NetworkDiscoveryDeps): NetworkDisco
       .catch((): PublicAddressResult => ({ kind: 'none', reason: 'webrtc-unavailable' }));
     if (lookup !== lookups || !config || !allowed(config)) return;
     const prefix = result.kind === 'found' ? publicPrefix(result.address) : undefined;
+    // One lost STUN answer is no new network: a visit ends after a few misses in a row.
+    if (prefix === undefined && visit && ++missedRechecks < MAX_MISSED_RECHECKS) return;
     if (prefix === undefined) {
+      missedRechecks = 0;
       leave();
       if (result.kind === 'found') return setStatus({ state: 'no-address', reason: 'not-public' });
       const { reason, fallback } = result;
       return setStatus({ state: 'no-address', reason, ...(fallback ? { fallback } : {}) });
     }
+    missedRechecks = 0;
     const ns = namespaceId(rootKey(deps.root), prefix);
     enter(ns);
     changed();

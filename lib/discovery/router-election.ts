@@ -62,6 +62,11 @@ export type RouterElectionEvent =
   /** The id is registered but nobody answered (peer unavailable, or the connection timed out). */
   | { type: 'join-failed'; rank: RouterRank }
   /**
+   * The id answered, then closed on us: a router on its way out, not a crashed one. Climbing the
+   * ladder would split the namespace; waiting out the jitter finds whoever takes its place.
+   */
+  | { type: 'join-refused'; rank: RouterRank; jitterMs: number }
+  /**
    * A member's router channel closed or missed its pings, or a router lost its own
    * registration. `jitterMs` is the adapter's random draw in [0, MAX_JITTER_MS].
    */
@@ -139,6 +144,12 @@ export function reduceRouterElection(state: RouterElection, event: RouterElectio
       if (phase.kind !== 'joining' || phase.rank !== event.rank) return unchanged(state);
       // Taken but silent: a crashed router's reservation. The next rank up is where members meet.
       return claim(state, event.rank + 1);
+    case 'join-refused':
+      if (phase.kind !== 'joining' || phase.rank !== event.rank) return unchanged(state);
+      return {
+        state: { ...state, phase: { kind: 'waiting' } },
+        effects: [{ type: 'start-timer', timer: 'jitter', ms: clampJitter(event.jitterMs) }],
+      };
     case 'router-lost':
       if (phase.kind !== 'member' && phase.kind !== 'router') return unchanged(state);
       return {

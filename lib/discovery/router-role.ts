@@ -58,6 +58,8 @@ export type RouterRole = {
   records(): VerifiedPresence[];
   /** Our own record, placed as every member's is. */
   checkInSelf(from: string, presence: VerifiedPresence): void;
+  /** Our own record under an id we no longer hold. */
+  forget(discoveryId: string): void;
   /** A channel from a member (or from a higher router handing over). */
   accept(link: Link): void;
   onChange(listener: () => void): () => void;
@@ -225,6 +227,9 @@ export function createRouterRole(options: RouterRoleOptions): RouterRole {
     records: () => registryRecords(registry),
     checkInSelf(from, presence) {
       dispatch({ type: 'record-received', from, presence, now: clock.now() });
+    },
+    forget(discoveryId) {
+      dispatch({ type: 'member-departed', discoveryId });
     },
     accept(link) {
       const remote = link.remoteAddress;

@@ -85,6 +85,23 @@ describe('one agent electing a router', () => {
     expect(last).toEqual([{ type: 'claim', rank: 2, id: r(2) }]);
   });
 
+  it('r1 answered but closed on us (a router on its way out): waits out the jitter and claims r1 again, not r2', () => {
+    const { state, effects } = run([
+      { type: 'start' },
+      { type: 'claim-refused', rank: 1 },
+      { type: 'join-refused', rank: 1, jitterMs: 1_200 },
+      { type: 'timer-fired', timer: 'jitter' },
+    ]);
+    expect(effects.at(-2)).toEqual([{ type: 'start-timer', timer: 'jitter', ms: 1_200 }]);
+    expect(effects.at(-1)).toEqual([{ type: 'claim', rank: 1, id: r(1) }]);
+    expect(state.phase).toEqual({ kind: 'claiming', rank: 1 });
+  });
+
+  it('a refusal for a join we already gave up on changes nothing', () => {
+    const { last } = run([...member(1), { type: 'join-refused', rank: 1, jitterMs: 0 }]);
+    expect(last).toEqual([]);
+  });
+
   it('a router above r1 keeps probing every lower id on a timer', () => {
     const { state, effects } = run([...router(3), { type: 'timer-fired', timer: 'probe' }]);
     expect(effects.at(-2)).toEqual([
