@@ -66,7 +66,12 @@ export async function until(
     const reading = readNamespace(members, snapshots);
     if (done(reading, snapshots)) return { reading, ms: performance.now() - started };
     if (performance.now() - started > timeoutMs) {
-      throw new Error(`namespace not settled after ${timeoutMs} ms: ${JSON.stringify(reading)}`);
+      const states: Record<string, number> = {};
+      for (const snapshot of snapshots) {
+        const state = visitOf(snapshot)?.state ?? snapshot.network.status.state;
+        states[state] = (states[state] ?? 0) + 1;
+      }
+      throw new Error(`namespace not settled after ${timeoutMs} ms: ${JSON.stringify({ ...reading, states })}`);
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
