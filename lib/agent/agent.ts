@@ -8,8 +8,6 @@
  */
 import { fromHex, toBase32, toHex } from '../bytes';
 import { decodeInvite, looksLikeInvite } from '../crypto/invite';
-import { createNetworkDiscovery, type NetworkDiscovery } from '../discovery/network-discovery';
-import { parseDiscoveryId } from '../discovery/network-namespace';
 import { Listeners } from '../listeners';
 import { decodeFrame, encodeFrame, MAX_TEXT_BYTES, MESSAGE_ID_BYTES } from '../protocol/frame';
 import {
@@ -39,18 +37,9 @@ import {
   REQUEST_TTL_MS,
 } from './agent-api';
 import { AgentError } from './agent-error';
-import { type ContactView, contactViews, meView, peerView, sessionIdentity, sessionProblem } from './agent-views';
-import { networkViewer } from './network-view';
-import {
-  contactChangesWhenReady,
-  expectationAt,
-  keyProblem,
-  type RequestHistory,
-  rememberDecline,
-  rememberRequest,
-  requestLimitProblem,
-  requestRateProblem,
-} from './trust';
+import { agentNetwork, isDiscoveryId } from './agent-network';
+import { contactViews, meView, peerView, sessionIdentity, sessionProblem } from './agent-views';
+import { contactChangesWhenReady, expectationAt, introducedChange, keyProblem, requestLimitProblem } from './trust';
 
 export {
   ADDRESS_ROOT,
@@ -81,8 +70,6 @@ export function createAgent(deps: AgentDeps): Agent {
   let contacts: Contact[] = [];
   let transport: Transport | undefined;
   let cleanups: Array<() => void> = [];
-  let requestHistory: RequestHistory = new Map();
-  const viewNetwork = networkViewer();
   // A transport id lives until it fails to re-register (DESIGN.md, identifiers).
   let address = '';
   const nextAddress = () => {
@@ -92,26 +79,7 @@ export function createAgent(deps: AgentDeps): Agent {
 
   const changed = () => listeners.emit({ type: 'changed' });
 
-  const discovery: NetworkDiscovery | undefined =
-    deps.discovery &&
-    createNetworkDiscovery({
-      root: ADDRESS_ROOT,
-      clock: deps,
-      timing: deps.discovery.timing,
-      randomBytes: deps.randomBytes,
-      openTransport: (nextAddress) => {
-        if (!settings) throw new AgentError({ kind: 'not-configured', detail: 'No settings yet.' });
-        return deps.openTransport(settings, nextAddress);
-      },
-      findPublicAddress: () =>
-        settings && deps.discovery
-          ? deps.discovery.findPublicAddress(settings)
-          : Promise.resolve({ kind: 'none', reason: 'no-stun-servers' }),
-      isCellular: () => deps.discovery?.isCellular() ?? false,
-    });
-  /** Someone on this network, by the discovery id they are there under. */
-  const onThisNetwork = (address: string) =>
-    discovery !== undefined && parseDiscoveryId(address)?.ns === discovery.ns() && discovery.ns() !== undefined;
+  const network = agentNetwork(deps, () => settings);
 
   /**
    * Changes this agent made and reported, but that the contact list handed back by `configure`
@@ -176,7 +144,7 @@ export function createAgent(deps: AgentDeps): Agent {
           // The invite has done its job: from now on the saved contact pins the key.
           invited.delete(effect.address);
           // A discovery id lasts one visit: a contact is reached at the address it introduces.
-          const lasting = parseDiscoveryId(effect.address) ? '' : effect.address;
+          const lasting = isDiscoveryId(effect.address) ? '' : effect.address;
           const changes = contactChangesWhenReady(contacts, effect.peer, lasting, viaInvite, deps.now());
           for (const change of changes) changeContacts(change);
           // Where to reach us from now on, and the key our tags on a network are made with.
@@ -191,13 +159,9 @@ export function createAgent(deps: AgentDeps): Agent {
           break;
         }
         case 'introduced': {
-          const known = findContact(contacts, effect.peer.identityKey);
-          const presenceKey = toHex(effect.presenceKey);
-          // An address another contact is known at is theirs to move, not this contact's to take.
-          const taken = contacts.some((c) => c !== known && c.address === effect.reachAt && effect.reachAt !== '');
-          const reachAt = taken || parseDiscoveryId(effect.reachAt) ? '' : effect.reachAt;
-          if (!known || (known.presenceKey === presenceKey && (reachAt === '' || known.address === reachAt))) break;
-          changeContacts({ type: 'introduced', identityKey: known.identityKey, presenceKey, address: reachAt });
+          const reachAt = isDiscoveryId(effect.reachAt) ? '' : effect.reachAt;
+          const change = introducedChange(contacts, effect.peer, toHex(effect.presenceKey), reachAt);
+          if (change) changeContacts(change);
           break;
         }
       }
@@ -244,10 +208,7 @@ export function createAgent(deps: AgentDeps): Agent {
     const presented = peerView(session.peer);
     const unwanted =
       (entry.dialedByMe ? undefined : keyProblem(expected, presented)) ??
-      // Anyone on the network can ask; an address from an invite is given, not found.
-      (entry.dialedByMe || !parseDiscoveryId(remote)
-        ? undefined
-        : requestRateProblem(requestHistory, remote, presented, contacts, deps.now())) ??
+      (entry.dialedByMe ? undefined : network.requestProblem(remote, presented, contacts)) ??
       requestLimitProblem(presented, contacts, conversations.conversations);
     if (unwanted) {
       // At once, not after a linger: nothing more from this peer is read.
@@ -264,7 +225,7 @@ export function createAgent(deps: AgentDeps): Agent {
     });
     // The dialler meant to reach whoever passed its check; the answerer trusts saved contacts only.
     const trusted = entry.dialedByMe || findContact(contacts, presented.identityKey) !== undefined;
-    if (!trusted && parseDiscoveryId(remote)) requestHistory = rememberRequest(requestHistory, remote, deps.now());
+    if (!trusted) network.requestArrived(remote);
     dispatch({ type: 'session-established', address: remote, peer: presented, trusted });
     // After 'session-established': frames held by the session are read into an open conversation.
     session.onFrame((bytes) => {
@@ -328,27 +289,8 @@ export function createAgent(deps: AgentDeps): Agent {
     cleanups = [opened.onStatus(changed), opened.onIncoming((link) => void adopt(link, false).catch(() => {}))];
   };
 
-  /** The contacts' views with who is on this network, and the network's own view. */
-  const withNetwork = (views: ContactView[]) => {
-    const network = viewNetwork(
-      discovery?.status() ?? { state: 'off', reason: 'disabled' },
-      discovery?.ns(),
-      discovery?.others() ?? [],
-      contacts,
-      deps.now(),
-    );
-    const here = new Map(network.peers.flatMap((p) => (p.contactKey ? [[p.contactKey, p.discoveryId] as const] : [])));
-    const contactsHere = views.map((view) => {
-      const onNetwork = here.get(view.identityKey);
-      return onNetwork ? { ...view, onNetwork } : view;
-    });
-    return { contacts: contactsHere, network };
-  };
-
-  if (discovery) {
-    discovery.onChange(changed);
-    discovery.onIncoming((link) => void adopt(link, false).catch(() => {}));
-  }
+  network.onChange(changed);
+  network.onIncoming((link) => void adopt(link, false).catch(() => {}));
 
   /** The address to dial, remembering the key an invite promised. */
   const targetOf = (input: string): string => {
@@ -374,13 +316,7 @@ export function createAgent(deps: AgentDeps): Agent {
       contacts = withUnconfirmed(setup.contacts);
       // A new name or contact list applies to the next handshake; a new server or ICE list reconnects.
       if (!transport || !previous || !sameNetwork(previous, setup.settings)) openTransport(setup.settings);
-      const { discovery: wanted, signaling, iceServers, displayName } = setup.settings;
-      discovery?.configure({
-        enabled: wanted.enabled,
-        onCellular: wanted.onCellular,
-        networkKey: JSON.stringify([signaling, iceServers, wanted.addressLookupUrl]),
-        profile: { name: displayName, presenceKey: fromHex(setup.identity.presenceKey) },
-      });
+      network.configure(setup.settings, setup.identity);
       changed();
     },
 
@@ -389,23 +325,19 @@ export function createAgent(deps: AgentDeps): Agent {
       server: settings ? describeSignalingServer(settings.signaling) : '',
       status: transport?.status ?? { state: 'stopped' },
       me: meView(identity, transport?.status.state === 'online' ? transport.status.address : undefined),
-      ...withNetwork(contactViews(identity, contacts, conversations.conversations)),
+      ...network.withNetwork(contactViews(identity, contacts, conversations.conversations), contacts),
       conversations: conversations.conversations,
     }),
 
     async connect(input) {
       const target = targetOf(input);
-      if (target === myAddress() || (discovery && target === discovery.discoveryId())) {
+      if (target === myAddress() || network.isOwn(target)) {
         throw new AgentError({ kind: 'own-address', detail: 'That is this browser’s own address.' });
       }
       if (!isValidAddress(target)) {
         throw new AgentError({ kind: 'invalid-address', detail: `"${target}" is not a Tincan address or invite.` });
       }
-      // A discovery id is only ever dialled from ours: from the transport id, a stranger on a
-      // network we have since left would learn our address.
-      if (parseDiscoveryId(target) && !onThisNetwork(target)) {
-        throw new AgentError({ kind: 'not-on-this-network', detail: 'They are no longer on this network.' });
-      }
+      network.checkDialable(target);
       const existing = links.get(target);
       if (existing) {
         const inviteKey = invited.get(target);
@@ -426,8 +358,7 @@ export function createAgent(deps: AgentDeps): Agent {
       dispatch({ type: 'dial-started', address: target });
       let link: Link;
       try {
-        // From our discovery id: a stranger on the network must not learn our transport address.
-        link = await (discovery && parseDiscoveryId(target) ? discovery.dial(target) : transport.dial(target));
+        link = await (network.dialHere(target) ?? transport.dial(target));
       } catch (error) {
         const problem =
           error instanceof DialError ? error.problem : { kind: 'connection-failed' as const, detail: String(error) };
@@ -443,7 +374,7 @@ export function createAgent(deps: AgentDeps): Agent {
       if (request?.stage !== 'request' || (identityKey !== undefined && request.peer?.identityKey !== identityKey)) {
         throw new AgentError({ kind: 'no-request', detail: 'That request is no longer open.' });
       }
-      if (!accept && parseDiscoveryId(remote)) requestHistory = rememberDecline(requestHistory, remote, deps.now());
+      if (!accept) network.requestDeclined(remote);
       dispatch({ type: 'request-answered', address: remote, accept });
     },
 
@@ -482,7 +413,7 @@ export function createAgent(deps: AgentDeps): Agent {
     subscribe: (listener) => listeners.add(listener),
 
     stop() {
-      discovery?.stop();
+      network.stop();
       stopTransport();
       changed();
     },

@@ -117,3 +117,22 @@ export function contactChangesWhenReady(
   if (viaInvite && !known.verified) changes.push({ type: 'verified', identityKey: known.identityKey, verified: true });
   return changes;
 }
+
+/**
+ * What a contact's introduce frame changes: its presence key, and the address to reach it at
+ * unless another contact is known there (theirs to move, not this contact's to take). Undefined
+ * when it changes nothing, or the sender is no contact.
+ */
+export function introducedChange(
+  contacts: readonly Contact[],
+  peer: PeerView,
+  presenceKey: string,
+  reachAt: string,
+): ContactChange | undefined {
+  const known = findContact(contacts, peer.identityKey);
+  if (!known) return undefined;
+  const taken = reachAt !== '' && contacts.some((c) => c !== known && c.address === reachAt);
+  const address = taken ? '' : reachAt;
+  if (known.presenceKey === presenceKey && (address === '' || known.address === address)) return undefined;
+  return { type: 'introduced', identityKey: known.identityKey, presenceKey, address };
+}

@@ -14,6 +14,7 @@ import { joinAsMember, type MemberRole } from './member-role';
 import { makeDiscoveryId, namespacePrefix } from './network-namespace';
 import { type PresenceResult, presenceName, signPresence, type VerifiedPresence } from './presence-record';
 import { emptyRegistry, type RegistryEvent, type RegistryState, reduceRegistry, registryRecords } from './registry';
+import { claimRouterId } from './router-claim';
 import {
   type ElectionPhase,
   type ElectionTimer,
@@ -135,28 +136,13 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
   const claim = (rank: number, id: string) => {
     // A claim still pending at this rank (we were moving down to it) is superseded, not leaked.
     claims.get(rank)?.stop();
-    let asked = false;
-    const transport = options.openTransport(() => {
-      if (asked) return undefined;
-      asked = true;
-      return id;
+    const transport = claimRouterId(options.openTransport, id, (won, claimed) => {
+      if (claims.get(rank) !== claimed) return claimed.stop();
+      if (won) return run({ type: 'claimed', rank });
+      claims.delete(rank);
+      run({ type: 'claim-refused', rank });
     });
     claims.set(rank, transport);
-    let settled = false;
-    const settle = () => {
-      const { status } = transport;
-      if (settled || status.state === 'connecting') return;
-      settled = true;
-      off();
-      if (claims.get(rank) !== transport) return transport.stop();
-      if (status.state === 'online') return run({ type: 'claimed', rank });
-      // Taken (or the server would not have us): either way not ours.
-      transport.stop();
-      if (claims.get(rank) === transport) claims.delete(rank);
-      run({ type: 'claim-refused', rank });
-    };
-    const off = transport.onStatus(settle);
-    settle();
   };
 
   const serve = (rank: number, registry: 'cache' | 'current' | 'empty') => {

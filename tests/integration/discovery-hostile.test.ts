@@ -4,6 +4,7 @@ import { browserHostServices } from '../../lib/agent/peerjs-agent';
 import { type DiscoveryFrame, decodeDiscoveryFrame, encodeDiscoveryFrame } from '../../lib/discovery/discovery-frame';
 import { makeDiscoveryId, namespaceId, rootKey } from '../../lib/discovery/network-namespace';
 import { signPresence } from '../../lib/discovery/presence-record';
+import { onlyAddress } from '../../lib/discovery/router-claim';
 import { routerId } from '../../lib/discovery/router-election';
 import { createPeerJsTransport } from '../../lib/transport/peerjs-transport';
 import type { Link, Transport } from '../../lib/transport/transport';
@@ -49,16 +50,11 @@ async function hostileMember(id = makeDiscoveryId('tincan', NS, nodeRandomBytesF
   closed: Promise<void>;
   send(frame: DiscoveryFrame): void;
 }> {
-  let asked = false;
   const transport = createPeerJsTransport({
     Peer,
     server: localSettings(server).signaling,
     iceServers: [],
-    nextAddress: () => {
-      if (asked) return undefined;
-      asked = true;
-      return id;
-    },
+    nextAddress: onlyAddress(id),
     timers: browserHostServices(),
   });
   transports.push(transport);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contactChangesWhenReady, keyProblem } from '../../lib/agent/trust';
+import { contactChangesWhenReady, introducedChange, keyProblem } from '../../lib/agent/trust';
 import type { PeerView } from '../../lib/sessions/conversations';
 import type { Contact } from '../../lib/store/contacts';
 
@@ -48,5 +48,36 @@ describe('what contacts learn when a session is ready', () => {
       { type: 'verified', identityKey: bobKey, verified: true },
     ]);
     expect(contactChangesWhenReady([bob], presenting(bobKey), bob.address, false, 5)).toEqual([]);
+  });
+});
+
+describe('a contact introducing itself', () => {
+  const carol: Contact = {
+    identityKey: 'c0'.repeat(32),
+    petname: 'Carol',
+    address: 'tincan-t-carol',
+    verified: false,
+    addedAt: 1,
+  };
+  const key = 'ab'.repeat(32);
+
+  it('sets its presence key and the address to reach it at', () => {
+    expect(introducedChange([bob], presenting(bobKey), key, 'tincan-t-bob2')).toEqual({
+      type: 'introduced',
+      identityKey: bobKey,
+      presenceKey: key,
+      address: 'tincan-t-bob2',
+    });
+  });
+
+  it('cannot take the address another contact is known at: the key is kept, the address is not', () => {
+    expect(introducedChange([bob, carol], presenting(bobKey), key, 'tincan-t-carol')).toMatchObject({ address: '' });
+  });
+
+  it('changes nothing when it repeats what is stored, or comes from no contact', () => {
+    const known = { ...bob, presenceKey: key };
+    expect(introducedChange([known], presenting(bobKey), key, 'tincan-t-bob')).toBeUndefined();
+    expect(introducedChange([known], presenting(bobKey), key, '')).toBeUndefined();
+    expect(introducedChange([bob], presenting(malloryKey), key, 'tincan-t-x')).toBeUndefined();
   });
 });
