@@ -81,7 +81,7 @@ export function createNetworkDiscovery(deps: NetworkDiscoveryDeps): NetworkDisco
     visit = undefined;
   };
 
-  const enter = (ns: string) => {
+  const enter = (ns: string, first: DiscoveryConfig) => {
     if (visit?.ns === ns) return;
     leave();
     const started = visitNamespace({
@@ -92,7 +92,9 @@ export function createNetworkDiscovery(deps: NetworkDiscoveryDeps): NetworkDisco
       randomBytes: deps.randomBytes,
       verify,
       openTransport: deps.openTransport,
-      profile: () => config?.profile ?? { name: '', presenceKey: new Uint8Array(32) },
+      // The latest profile (a new name applies at the next refresh); the one we entered with
+      // after a stop, when the visit is only saying goodbye.
+      profile: () => (config ?? first).profile,
     });
     visit = {
       ns,
@@ -126,7 +128,7 @@ export function createNetworkDiscovery(deps: NetworkDiscoveryDeps): NetworkDisco
     }
     missedRechecks = 0;
     const ns = namespaceId(rootKey(deps.root), prefix);
-    enter(ns);
+    enter(ns, config);
     changed();
   };
 
