@@ -27,7 +27,11 @@ export const MAX_TEXT_BYTES = 16 * 1024;
 export const FrameKind = {
   /** First frame on a connection, both directions: who is at this end. */
   Hello: 0x01,
-  /** One chat message. */
+  /**
+   * One chat message: id (16) | stream u32 | seq u32 | sentAt f64 | text. `stream` is the
+   * sender's outgoing stream for this contact (a new one means its delivery state was reset);
+   * `seq` ≥ 1 numbers messages within it (lib/sessions/delivery.ts).
+   */
   Chat: 0x02,
   /** This side trusts the other's key (a saved contact, or its user accepted the request). */
   Accept: 0x03,
@@ -38,18 +42,40 @@ export const FrameKind = {
    * contact tags are made with (lib/discovery/contact-tag.ts).
    */
   Introduce: 0x05,
+  /** stream u32 | upTo u32: "I hold every message of your stream `stream` up to `upTo`". */
+  Ack: 0x06,
 } as const;
 
 export const PRESENCE_KEY_BYTES = 32;
+export const RENDEZVOUS_SECRET_BYTES = 32;
+const U32_MAX = 0xffff_ffff;
+/** id, stream, seq, sentAt: what precedes a chat frame's text. */
+const CHAT_HEAD_BYTES = MESSAGE_ID_BYTES + 4 + 4 + 8;
 /** PeerJS ids are at most this long (lib/transport/transport.ts `isValidAddress`). */
 export const MAX_ADDRESS_BYTES = 100;
 
 export type HelloFrame = { kind: 'hello'; name: string };
-export type ChatFrame = { kind: 'chat'; id: Uint8Array; sentAt: number; text: string };
+export type ChatFrame = { kind: 'chat'; id: Uint8Array; stream: number; seq: number; sentAt: number; text: string };
 export type AcceptFrame = { kind: 'accept' };
 export type DeclineFrame = { kind: 'decline' };
-export type IntroduceFrame = { kind: 'introduce'; presenceKey: Uint8Array; address: string };
-export type Frame = HelloFrame | ChatFrame | AcceptFrame | DeclineFrame | IntroduceFrame;
+/**
+ * Once both accepted: where to reach me, my presence key, my share of our rendezvous secret, and
+ * whether I keep you as a special contact (a pair made by invite is special on both sides,
+ * though only the one who used the invite knows it was one).
+ */
+export type IntroduceFrame = {
+  kind: 'introduce';
+  presenceKey: Uint8Array;
+  rendezvousSecret: Uint8Array;
+  special: boolean;
+  address: string;
+};
+/** Introduce flag bits. */
+const INTRODUCE_SPECIAL = 0x01;
+export type AckFrame = { kind: 'ack'; stream: number; upTo: number };
+export type Frame = HelloFrame | ChatFrame | AcceptFrame | DeclineFrame | IntroduceFrame | AckFrame;
+
+const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= U32_MAX;
 
 export type FrameError =
   | { kind: 'not-bytes' }
@@ -83,11 +109,15 @@ export function encodeFrame(frame: Frame): Uint8Array {
       if (frame.id.length !== MESSAGE_ID_BYTES) throw new RangeError('message id must be 16 bytes');
       if (text.length === 0 || text.length > MAX_TEXT_BYTES) throw new RangeError('text length');
       if (!Number.isFinite(frame.sentAt) || frame.sentAt < 0) throw new RangeError('sentAt must be a time');
-      const out = new Uint8Array(HEADER_BYTES + MESSAGE_ID_BYTES + 8 + text.length);
+      if (!isU32(frame.stream) || !isU32(frame.seq) || frame.seq < 1) throw new RangeError('stream/seq out of range');
+      const out = new Uint8Array(HEADER_BYTES + CHAT_HEAD_BYTES + text.length);
       out.set([PROTOCOL_VERSION, FrameKind.Chat]);
       out.set(frame.id, HEADER_BYTES);
-      new DataView(out.buffer).setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES, frame.sentAt);
-      out.set(text, HEADER_BYTES + MESSAGE_ID_BYTES + 8);
+      const view = new DataView(out.buffer);
+      view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES, frame.stream);
+      view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES + 4, frame.seq);
+      view.setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES + 8, frame.sentAt);
+      out.set(text, HEADER_BYTES + CHAT_HEAD_BYTES);
       return out;
     }
     case 'accept':
@@ -97,12 +127,26 @@ export function encodeFrame(frame: Frame): Uint8Array {
     case 'introduce': {
       const address = utf8.encode(frame.address);
       if (frame.presenceKey.length !== PRESENCE_KEY_BYTES) throw new RangeError('presence key must be 32 bytes');
+      if (frame.rendezvousSecret.length !== RENDEZVOUS_SECRET_BYTES)
+        throw new RangeError('rendezvous secret must be 32 bytes');
       if (address.length > MAX_ADDRESS_BYTES) throw new RangeError('address too long');
-      const out = new Uint8Array(HEADER_BYTES + PRESENCE_KEY_BYTES + 1 + address.length);
+      const keys = PRESENCE_KEY_BYTES + RENDEZVOUS_SECRET_BYTES;
+      const out = new Uint8Array(HEADER_BYTES + keys + 2 + address.length);
       out.set([PROTOCOL_VERSION, FrameKind.Introduce]);
       out.set(frame.presenceKey, HEADER_BYTES);
-      out[HEADER_BYTES + PRESENCE_KEY_BYTES] = address.length;
-      out.set(address, HEADER_BYTES + PRESENCE_KEY_BYTES + 1);
+      out.set(frame.rendezvousSecret, HEADER_BYTES + PRESENCE_KEY_BYTES);
+      out[HEADER_BYTES + keys] = frame.special ? INTRODUCE_SPECIAL : 0;
+      out[HEADER_BYTES + keys + 1] = address.length;
+      out.set(address, HEADER_BYTES + keys + 2);
+      return out;
+    }
+    case 'ack': {
+      if (!isU32(frame.stream) || !isU32(frame.upTo)) throw new RangeError('stream/upTo out of range');
+      const out = new Uint8Array(HEADER_BYTES + 8);
+      out.set([PROTOCOL_VERSION, FrameKind.Ack]);
+      const view = new DataView(out.buffer);
+      view.setUint32(HEADER_BYTES, frame.stream);
+      view.setUint32(HEADER_BYTES + 4, frame.upTo);
       return out;
     }
   }
@@ -137,30 +181,50 @@ export function decodeFrame(data: unknown): DecodeResult {
       return { ok: true, frame: { kind: 'hello', name } };
     }
     case FrameKind.Chat: {
-      const textStart = MESSAGE_ID_BYTES + 8;
-      if (body.length <= textStart) return malformed('chat: too short');
-      if (body.length - textStart > MAX_TEXT_BYTES) return malformed('chat: text too long');
-      const sentAt = new DataView(body.buffer, body.byteOffset + MESSAGE_ID_BYTES, 8).getFloat64(0);
+      if (body.length <= CHAT_HEAD_BYTES) return malformed('chat: too short');
+      if (body.length - CHAT_HEAD_BYTES > MAX_TEXT_BYTES) return malformed('chat: text too long');
+      const view = new DataView(body.buffer, body.byteOffset + MESSAGE_ID_BYTES, 16);
+      const stream = view.getUint32(0);
+      const seq = view.getUint32(4);
+      const sentAt = view.getFloat64(8);
+      if (seq < 1) return malformed('chat: seq 0');
       if (!Number.isFinite(sentAt) || sentAt < 0) return malformed('chat: bad timestamp');
-      const text = decodeText(body.subarray(textStart));
+      const text = decodeText(body.subarray(CHAT_HEAD_BYTES));
       if (text === undefined) return malformed('chat: text is not UTF-8');
       // Copy: the id outlives the received buffer.
       const id = body.slice(0, MESSAGE_ID_BYTES);
-      return { ok: true, frame: { kind: 'chat', id, sentAt, text } };
+      return { ok: true, frame: { kind: 'chat', id, stream, seq, sentAt, text } };
+    }
+    case FrameKind.Ack: {
+      if (body.length !== 8) return malformed('ack: length');
+      const view = new DataView(body.buffer, body.byteOffset, 8);
+      return { ok: true, frame: { kind: 'ack', stream: view.getUint32(0), upTo: view.getUint32(4) } };
     }
     case FrameKind.Accept:
       return body.length === 0 ? { ok: true, frame: { kind: 'accept' } } : malformed('accept: has a body');
     case FrameKind.Decline:
       return body.length === 0 ? { ok: true, frame: { kind: 'decline' } } : malformed('decline: has a body');
     case FrameKind.Introduce: {
-      const length = body[PRESENCE_KEY_BYTES];
-      if (length === undefined || length > MAX_ADDRESS_BYTES || body.length !== PRESENCE_KEY_BYTES + 1 + length)
+      const keys = PRESENCE_KEY_BYTES + RENDEZVOUS_SECRET_BYTES;
+      const flags = body[keys] ?? 0;
+      const length = body[keys + 1];
+      if (length === undefined || length > MAX_ADDRESS_BYTES || body.length !== keys + 2 + length)
         return malformed('introduce: lengths');
-      const address = decodeText(body.subarray(PRESENCE_KEY_BYTES + 1));
+      // Unknown flag bits are a newer protocol's: ignored, like unknown frame kinds.
+      const address = decodeText(body.subarray(keys + 2));
       // Empty means "no address to give" (not online yet); anything else must be one we could dial.
       if (address === undefined || (address !== '' && !isValidAddress(address)))
         return malformed('introduce: not an address');
-      return { ok: true, frame: { kind: 'introduce', presenceKey: body.slice(0, PRESENCE_KEY_BYTES), address } };
+      return {
+        ok: true,
+        frame: {
+          kind: 'introduce',
+          presenceKey: body.slice(0, PRESENCE_KEY_BYTES),
+          rendezvousSecret: body.slice(PRESENCE_KEY_BYTES, keys),
+          special: (flags & INTRODUCE_SPECIAL) !== 0,
+          address,
+        },
+      };
     }
     default:
       return { ok: false, error: { kind: 'unknown-kind', frameKind } };

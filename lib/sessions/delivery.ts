@@ -1,0 +1,180 @@
+/**
+ * Message delivery with one contact, as a pure reducer: `(state, event) → { state, effects }`.
+ * At-least-once on the wire, exactly-once for the user:
+ *
+ * - Sending: every message gets the next sequence number of my outgoing *stream* and waits in
+ *   the outbox until the contact's cumulative ack covers it; on every link-up the whole outbox
+ *   goes again, in order (a window bounds how far ahead of the last ack we go).
+ * - Receiving: messages are delivered in sequence order; a duplicate (seq already delivered) is
+ *   dropped and acked again, a message ahead of a gap is held (bounded) until the gap fills.
+ * - A stream is a random u32 chosen when the chat is first created. A different stream from the
+ *   contact means its delivery state was reset (a reinstall): counting starts again for it.
+ *
+ * Effects are ordered so that everything to persist comes before anything sent for the same
+ * step: the adapter (lib/agent/chat-book.ts) stores first, then sends — a message is in the
+ * outbox before it is on the wire, and an ack never leaves before what it acknowledges is stored.
+ */
+
+export type OutgoingMessage = { id: string; seq: number; text: string; sentAt: number };
+export type IncomingMessage = { id: string; seq: number; text: string; sentAt: number };
+
+export type DeliveryState = {
+  /** My outgoing stream (u32). */
+  stream: number;
+  /** The sequence number the next queued message gets; the first is 1. */
+  nextSeq: number;
+  /** Unacknowledged, ascending seq. */
+  outbox: OutgoingMessage[];
+  linkUp: boolean;
+  /** Highest seq transmitted on the current link. */
+  transmittedUpTo: number;
+  peerStream: number | null;
+  /** Every message of `peerStream` up to here has been delivered. */
+  receivedUpTo: number;
+  /** Arrived ahead of a gap; never persisted (it is sent again on the next link). */
+  held: IncomingMessage[];
+};
+
+/** What survives a restart: the counters. The outbox is stored entry by entry. */
+export type PersistedDelivery = Pick<DeliveryState, 'stream' | 'nextSeq' | 'peerStream' | 'receivedUpTo'>;
+
+export type DeliveryEvent =
+  /** The user wrote a message. */
+  | { type: 'queued'; id: string; text: string; sentAt: number }
+  | { type: 'link-up' }
+  | { type: 'link-down' }
+  | { type: 'chat-received'; stream: number; seq: number; id: string; text: string; sentAt: number }
+  | { type: 'ack-received'; stream: number; upTo: number };
+
+export type DeliveryEffect =
+  /** Persist before it is transmitted. */
+  | { type: 'store-outgoing'; message: OutgoingMessage }
+  /** Acknowledged: mark delivered, drop from the outbox (every seq ≤ upTo). */
+  | { type: 'delivered'; ids: string[]; upTo: number }
+  /** New for the user, in order: show and persist. */
+  | { type: 'deliver'; messages: IncomingMessage[] }
+  | { type: 'transmit'; stream: number; message: OutgoingMessage }
+  | { type: 'send-ack'; stream: number; upTo: number };
+
+export type DeliveryStep = { state: DeliveryState; effects: DeliveryEffect[] };
+
+/** Unacknowledged messages on the wire at once: a long outbox flows as acks come back. */
+export const MAX_IN_FLIGHT = 128;
+/** Messages held ahead of a gap; more are dropped (they come again on the next link). */
+export const MAX_HELD = 256;
+
+export function newDelivery(stream: number): DeliveryState {
+  return restoreDelivery({ stream, nextSeq: 1, peerStream: null, receivedUpTo: 0 }, []);
+}
+
+/** After a restart: the persisted counters and outbox, link down, nothing held. */
+export function restoreDelivery(saved: PersistedDelivery, outbox: readonly OutgoingMessage[]): DeliveryState {
+  const sorted = [...outbox].sort((a, b) => a.seq - b.seq);
+  const highest = sorted.at(-1)?.seq ?? 0;
+  return {
+    stream: saved.stream,
+    // Never reuse a seq the outbox already holds, whatever the counter says.
+    nextSeq: Math.max(saved.nextSeq, highest + 1),
+    outbox: sorted,
+    linkUp: false,
+    transmittedUpTo: 0,
+    peerStream: saved.peerStream,
+    receivedUpTo: saved.receivedUpTo,
+    held: [],
+  };
+}
+
+export function reduceDelivery(state: DeliveryState, event: DeliveryEvent): DeliveryStep {
+  switch (event.type) {
+    case 'queued': {
+      const message: OutgoingMessage = { id: event.id, seq: state.nextSeq, text: event.text, sentAt: event.sentAt };
+      const next = { ...state, nextSeq: state.nextSeq + 1, outbox: [...state.outbox, message] };
+      const sent = transmitWindow(next);
+      return { state: sent.state, effects: [{ type: 'store-outgoing', message }, ...sent.effects] };
+    }
+    case 'link-up': {
+      // Everything unacknowledged goes again: the last link may have lost any of it.
+      const up = { ...state, linkUp: true, transmittedUpTo: 0 };
+      const sent = transmitWindow(up);
+      const ack: DeliveryEffect[] =
+        state.peerStream === null ? [] : [{ type: 'send-ack', stream: state.peerStream, upTo: state.receivedUpTo }];
+      return { state: sent.state, effects: [...ack, ...sent.effects] };
+    }
+    case 'link-down':
+      return { state: { ...state, linkUp: false, transmittedUpTo: 0, held: [] }, effects: [] };
+    case 'ack-received':
+      return acknowledged(state, event.stream, event.upTo);
+    case 'chat-received':
+      return received(state, event);
+  }
+}
+
+/** Transmits outbox messages past `transmittedUpTo`, up to the window. */
+function transmitWindow(state: DeliveryState): DeliveryStep {
+  if (!state.linkUp) return { state, effects: [] };
+  const acked = (state.outbox[0]?.seq ?? state.nextSeq) - 1;
+  const limit = acked + MAX_IN_FLIGHT;
+  const effects: DeliveryEffect[] = [];
+  let transmittedUpTo = state.transmittedUpTo;
+  for (const message of state.outbox) {
+    if (message.seq <= transmittedUpTo) continue;
+    if (message.seq > limit) break;
+    effects.push({ type: 'transmit', stream: state.stream, message });
+    transmittedUpTo = message.seq;
+  }
+  return { state: { ...state, transmittedUpTo }, effects };
+}
+
+function acknowledged(state: DeliveryState, stream: number, upTo: number): DeliveryStep {
+  // An ack for another stream (ours before a reset) or beyond what we ever sent says nothing
+  // about what we hold now: a peer cannot make us drop messages it never had.
+  if (stream !== state.stream) return { state, effects: [] };
+  const covered = Math.min(upTo, state.nextSeq - 1);
+  const done = state.outbox.filter((m) => m.seq <= covered);
+  if (done.length === 0) return { state, effects: [] };
+  const next = { ...state, outbox: state.outbox.filter((m) => m.seq > covered) };
+  const sent = transmitWindow(next);
+  return {
+    state: sent.state,
+    effects: [{ type: 'delivered', ids: done.map((m) => m.id), upTo: covered }, ...sent.effects],
+  };
+}
+
+function received(state: DeliveryState, event: Extract<DeliveryEvent, { type: 'chat-received' }>): DeliveryStep {
+  let current = state;
+  if (event.stream !== state.peerStream) {
+    // The contact's sender started over (its state was lost): count its new stream from zero.
+    current = { ...state, peerStream: event.stream, receivedUpTo: 0, held: [] };
+  }
+  const stream = event.stream;
+  const incoming: IncomingMessage = { id: event.id, seq: event.seq, text: event.text, sentAt: event.sentAt };
+  if (incoming.seq <= current.receivedUpTo) {
+    // A retransmission of something delivered: its ack was lost. Say again what we hold.
+    return { state: current, effects: [{ type: 'send-ack', stream, upTo: current.receivedUpTo }] };
+  }
+  if (incoming.seq > current.receivedUpTo + 1) {
+    const already = current.held.some((m) => m.seq === incoming.seq);
+    const held =
+      already || current.held.length >= MAX_HELD
+        ? current.held
+        : [...current.held, incoming].sort((a, b) => a.seq - b.seq);
+    return { state: { ...current, held }, effects: [{ type: 'send-ack', stream, upTo: current.receivedUpTo }] };
+  }
+  // The next one in order, and whatever was waiting behind it.
+  const delivered = [incoming];
+  let upTo = incoming.seq;
+  const rest: IncomingMessage[] = [];
+  for (const m of current.held) {
+    if (m.seq === upTo + 1) {
+      delivered.push(m);
+      upTo = m.seq;
+    } else if (m.seq > upTo) rest.push(m);
+  }
+  return {
+    state: { ...current, receivedUpTo: upTo, held: rest },
+    effects: [
+      { type: 'deliver', messages: delivered },
+      { type: 'send-ack', stream, upTo },
+    ],
+  };
+}
