@@ -4,11 +4,13 @@
  */
 import type { DiscoveryTiming } from '../discovery/discovery-timing';
 import type { PublicAddressResult } from '../discovery/public-address';
-import type { Conversation } from '../sessions/conversations';
+import type { ChatStore } from '../store/chat-store';
 import type { AgentIdentity, Contact, ContactChange } from '../store/contacts';
 import type { Settings } from '../store/settings';
 import type { Transport, TransportStatus } from '../transport/transport';
-import type { ContactView, MeView } from './agent-views';
+import type { MeView } from './agent-views';
+import type { ContactChatView, ConversationView } from './chat-snapshot';
+import type { ChatView } from './chat-views';
 import type { NetworkView } from './network-view';
 
 export const ADDRESS_ROOT = 'tincan';
@@ -31,6 +33,8 @@ export interface AgentDeps {
   handshakeTimeoutMs?: number;
   /** Same-network discovery; without it the agent only dials addresses and invites. */
   discovery?: AgentDiscoveryDeps;
+  /** History, outbox and contact state (IndexedDB in browsers, fake-indexeddb in Node tests). */
+  openChatStore(): Promise<ChatStore>;
 }
 
 export interface AgentDiscoveryDeps {
@@ -49,14 +53,28 @@ export type AgentSnapshot = {
   server: string;
   status: TransportStatus;
   me?: MeView;
-  contacts: ContactView[];
-  conversations: Conversation[];
+  contacts: ContactChatView[];
+  /** Connections; a contact's carries that contact's newest messages. */
+  conversations: ConversationView[];
+  /** Every saved contact's chat, reachable or not. */
+  chats: ChatView[];
   network: NetworkView;
 };
 
+/** What a Ping found at a contact's last known address. */
+export type PingResult = 'reachable' | 'no-answer' | 'wrong-key' | 'no-address';
+
 export type AgentEvent =
   | { type: 'changed' }
-  | { type: 'message-arrived'; address: string; name: string; text: string; unreadTotal: number }
+  | {
+      type: 'message-arrived';
+      /** Where the contact is connected now ('' if the message came and the link went). */
+      address: string;
+      contactKey: string;
+      name: string;
+      text: string;
+      unreadTotal: number;
+    }
   | { type: 'request-arrived'; address: string; identityKey: string; name: string; fingerprint: string }
   /** The background stores these; the agent has applied them to its own copy already. */
   | { type: 'contact-changed'; change: ContactChange };
@@ -73,8 +91,20 @@ export interface Agent {
   answerRequest(address: string, accept: boolean, identityKey?: string): void;
   /** After a key-changed warning: the user says the new key is their contact's. Dials again. */
   trustNewKey(address: string): Promise<void>;
-  send(address: string, text: string): void;
+  /** To the contact in the ready conversation at `address`; resolves once the message is stored. */
+  send(address: string, text: string): Promise<void>;
+  /** To a saved contact, reachable or not: it waits in the outbox until delivered. */
+  sendTo(contactKey: string, text: string): Promise<void>;
   markRead(address: string): void;
+  markChatRead(contactKey: string): void;
+  /** Tries the contact's last known address at once. */
+  ping(contactKey: string): Promise<PingResult>;
+  /** The background's alarm: catch up on rendezvous slots and retry unreachable contacts. */
+  tick(): void;
+  /** Every chat, message and outbox entry, for the encrypted backup. */
+  exportHistory(): Promise<unknown>;
+  /** A backup's history, merged in (validated first: nothing is written from a bad archive). */
+  importHistory(archive: unknown): Promise<{ chats: number; messages: number }>;
   subscribe(listener: (event: AgentEvent) => void): () => void;
   stop(): void;
 }

@@ -9,7 +9,9 @@ export type AgentProblem =
   /** A discovery id from a network this browser is no longer on (or has not found yet). */
   | { kind: 'not-on-this-network'; detail: string }
   | { kind: 'not-connected'; detail: string }
-  | { kind: 'bad-message'; detail: string };
+  | { kind: 'bad-message'; detail: string }
+  /** History could not be written (storage full or unavailable): the message was not kept. */
+  | { kind: 'not-saved'; detail: string };
 
 export class AgentError extends Error {
   constructor(readonly problem: AgentProblem) {

@@ -90,7 +90,10 @@ export function agentNetwork(deps: AgentDeps, currentSettings: () => Settings | 
     },
 
     /** The contacts' views with who is on this network, and the network's own view. */
-    withNetwork(views: ContactView[], contacts: readonly Contact[]): { contacts: ContactView[]; network: NetworkView } {
+    withNetwork<View extends ContactView>(
+      views: View[],
+      contacts: readonly Contact[],
+    ): { contacts: View[]; network: NetworkView } {
       const network = viewNetwork(
         discovery?.status() ?? { state: 'off', reason: 'disabled' },
         discovery?.ns(),

@@ -9,7 +9,8 @@
 import { fromHex, toBase32, toHex } from '../bytes';
 import { decodeInvite, looksLikeInvite } from '../crypto/invite';
 import { Listeners } from '../listeners';
-import { decodeFrame, encodeFrame, MAX_TEXT_BYTES, MESSAGE_ID_BYTES } from '../protocol/frame';
+import { type AckFrame, type ChatFrame, decodeFrame, encodeFrame, MAX_TEXT_BYTES } from '../protocol/frame';
+import { isRendezvousId } from '../rendezvous/rendezvous-slot';
 import {
   type ConversationEvent,
   type ConversationProblem,
@@ -28,6 +29,10 @@ import {
 } from '../store/contacts';
 import { describeSignalingServer, type Settings } from '../store/settings';
 import { DialError, isValidAddress, type Link, type Transport } from '../transport/transport';
+import { agentRendezvous, type DialOutcome } from './agent-rendezvous';
+import { createChatBook } from './chat-book';
+import { chatViews, conversationViews, withChats } from './chat-snapshot';
+import type { MeetOutcome } from '../rendezvous/slot-visit';
 import {
   ADDRESS_ROOT,
   type Agent,
@@ -39,7 +44,14 @@ import {
 import { AgentError } from './agent-error';
 import { agentNetwork, isDiscoveryId } from './agent-network';
 import { contactViews, meView, peerView, sessionIdentity, sessionProblem } from './agent-views';
-import { contactChangesWhenReady, expectationAt, introducedChange, keyProblem, requestLimitProblem } from './trust';
+import {
+  contactChangesWhenReady,
+  expectationAt,
+  introducedChange,
+  keyProblem,
+  rendezvousSecretChange,
+  requestLimitProblem,
+} from './trust';
 
 export {
   ADDRESS_ROOT,
@@ -59,17 +71,29 @@ function sameNetwork(a: Settings, b: Settings): boolean {
   return JSON.stringify([a.signaling, a.iceServers]) === JSON.stringify([b.signaling, b.iceServers]);
 }
 
+/** A slot's router id that does not answer this soon is a crashed holder's reservation. */
+const MEET_TIMEOUT_MS = 5_000;
+
+/** Not a lasting address: an id for one network visit, or one rendezvous slot. */
+const isPassingId = (address: string) => isDiscoveryId(address) || isRendezvousId(address);
+
 export function createAgent(deps: AgentDeps): Agent {
   const listeners = new Listeners<[AgentEvent]>();
   const links = new Map<string, LinkEntry>();
   /** Addresses dialled from an invite, with the key the invite promised. */
   const invited = new Map<string, string>();
+  /** Rendezvous router ids being met, with the contact that must be there (not an invite: no verification). */
+  const meeting = new Map<string, string>();
+  /** Contacts saved in this session, whose introduce may still make them special. */
+  const justLearned = new Set<string>();
   let conversations = emptyConversations;
   let settings: Settings | undefined;
   let identity: AgentIdentity | undefined;
   let contacts: Contact[] = [];
   let transport: Transport | undefined;
   let cleanups: Array<() => void> = [];
+  /** The transport address our online contacts were last told. */
+  let announced: string | undefined;
   // A transport id lives until it fails to re-register (DESIGN.md, identifiers).
   let address = '';
   const nextAddress = () => {
@@ -81,6 +105,32 @@ export function createAgent(deps: AgentDeps): Agent {
 
   const network = agentNetwork(deps, () => settings);
 
+  /** The ready conversation with a contact, if any: where their chat frames go. */
+  const readyAddressOf = (contactKey: string): string | undefined =>
+    conversations.conversations.find((c) => c.stage === 'ready' && c.peer?.identityKey === contactKey)?.address;
+
+  const book = createChatBook({
+    openStore: deps.openChatStore,
+    now: deps.now,
+    randomBytes: deps.randomBytes,
+    transmit(contactKey, frame: ChatFrame | AckFrame) {
+      const at = readyAddressOf(contactKey);
+      if (at !== undefined) links.get(at)?.session?.send(encodeFrame(frame));
+    },
+    changed,
+    arrived(contactKey, message, unreadTotal) {
+      const contact = findContact(contacts, contactKey);
+      listeners.emit({
+        type: 'message-arrived',
+        address: readyAddressOf(contactKey) ?? contact?.address ?? '',
+        contactKey,
+        name: contact?.petname ?? '',
+        text: message.text,
+        unreadTotal,
+      });
+    },
+  });
+
   /**
    * Changes this agent made and reported, but that the contact list handed back by `configure`
    * may not hold yet (the background writes them to storage, then hands the whole list back).
@@ -90,6 +140,7 @@ export function createAgent(deps: AgentDeps): Agent {
   let unconfirmed: Array<{ at: number; change: ContactChange }> = [];
   const changeContacts = (change: ContactChange) => {
     contacts = applyContactChange(contacts, change);
+    rendezvous.configure(contacts);
     unconfirmed.push({ at: deps.now(), change });
     listeners.emit({ type: 'contact-changed', change });
   };
@@ -97,11 +148,6 @@ export function createAgent(deps: AgentDeps): Agent {
     const now = deps.now();
     unconfirmed = unconfirmed.filter(({ at }) => now - at < CONTACT_WRITE_GRACE_MS);
     return unconfirmed.reduce((list, { change }) => applyContactChange(list, change), stored);
-  };
-
-  const petnameOf = (conversation: { name: string; peer?: { identityKey: string } } | undefined) => {
-    const contact = conversation?.peer && findContact(contacts, conversation.peer.identityKey);
-    return contact?.petname || conversation?.name || '';
   };
 
   const dispatch = (event: ConversationEvent) => {
@@ -119,12 +165,8 @@ export function createAgent(deps: AgentDeps): Agent {
           else entry?.link.close();
           break;
         }
-        case 'message-arrived':
-          listeners.emit({
-            ...effect,
-            type: 'message-arrived',
-            name: petnameOf(findConversation(conversations, effect.address)),
-          });
+        case 'delivery-frame':
+          book.frame(effect.peer.identityKey, effect.frame);
           break;
         case 'request-arrived': {
           const { address: requester } = effect;
@@ -143,30 +185,76 @@ export function createAgent(deps: AgentDeps): Agent {
           const viaInvite = invited.get(effect.address) === effect.peer.identityKey;
           // The invite has done its job: from now on the saved contact pins the key.
           invited.delete(effect.address);
-          // A discovery id lasts one visit: a contact is reached at the address it introduces.
-          const lasting = isDiscoveryId(effect.address) ? '' : effect.address;
+          // A discovery or rendezvous id lasts one visit: a contact is reached at the address it introduces.
+          const lasting = isPassingId(effect.address) ? '' : effect.address;
           const changes = contactChangesWhenReady(contacts, effect.peer, lasting, viaInvite, deps.now());
           for (const change of changes) changeContacts(change);
-          // Where to reach us from now on, and the key our tags on a network are made with.
-          if (identity) {
-            const introduce = {
-              kind: 'introduce' as const,
-              presenceKey: fromHex(identity.presenceKey),
-              address: myAddress(),
-            };
-            links.get(effect.address)?.session?.send(encodeFrame(introduce));
-          }
+          // A contact saved just now takes the other side's word on whether the pair is special.
+          if (changes.some((c) => c.type === 'learned')) justLearned.add(effect.peer.identityKey);
+          introduceTo(effect.peer.identityKey);
           break;
         }
         case 'introduced': {
-          const reachAt = isDiscoveryId(effect.reachAt) ? '' : effect.reachAt;
+          const reachAt = isPassingId(effect.reachAt) ? '' : effect.reachAt;
           const change = introducedChange(contacts, effect.peer, toHex(effect.presenceKey), reachAt);
           if (change) changeContacts(change);
+          const secret =
+            identity && rendezvousSecretChange(contacts, identity.identityKey, effect.peer, toHex(effect.rendezvousSecret));
+          if (secret) changeContacts(secret);
+          const key = effect.peer.identityKey;
+          if (justLearned.delete(key) && effect.special && !findContact(contacts, key)?.special) {
+            changeContacts({ type: 'special', identityKey: key, special: true });
+          }
           break;
         }
       }
     }
+    followLinks();
     changed();
+  };
+
+  /**
+   * Where to reach us from now on, the key our tags on a network are made with, and our share
+   * of the rendezvous secret (made now if this contact has none yet, and kept).
+   */
+  const introduceTo = (contactKey: string) => {
+    const at = readyAddressOf(contactKey);
+    const contact = findContact(contacts, contactKey);
+    if (!identity || at === undefined || !contact) return;
+    let secret = contact.rendezvousSecret;
+    if (!secret) {
+      secret = toHex(deps.randomBytes(32));
+      changeContacts({ type: 'rendezvous-secret', identityKey: contactKey, secret });
+    }
+    const introduce = {
+      kind: 'introduce' as const,
+      presenceKey: fromHex(identity.presenceKey),
+      rendezvousSecret: fromHex(secret),
+      special: findContact(contacts, contactKey)?.special ?? false,
+      address: myAddress(),
+    };
+    links.get(at)?.session?.send(encodeFrame(introduce));
+  };
+
+  /** Contacts whose ready conversation came or went since the last look: their chats and reach follow. */
+  let live = new Map<string, string>();
+  const followLinks = () => {
+    const now = new Map<string, string>();
+    for (const c of conversations.conversations) {
+      if (c.stage === 'ready' && c.peer && findContact(contacts, c.peer.identityKey)) now.set(c.peer.identityKey, c.address);
+    }
+    const before = live;
+    live = now;
+    for (const [key, at] of now) {
+      if (before.get(key) === at) continue;
+      book.linkUp(key);
+      rendezvous.sessionReady(key, at);
+    }
+    for (const key of before.keys()) {
+      if (now.has(key)) continue;
+      book.linkDown(key);
+      rendezvous.sessionLost(key);
+    }
   };
 
   const myAddress = () => (transport?.status.state === 'online' ? transport.status.address : address);
@@ -174,7 +262,7 @@ export function createAgent(deps: AgentDeps): Agent {
   const secure = async (link: Link, entry: LinkEntry) => {
     const remote = link.remoteAddress;
     if (!identity || !settings) throw new AgentError({ kind: 'not-configured', detail: 'No identity yet.' });
-    const expected = expectationAt(remote, invited, contacts);
+    const expected = expectationAt(remote, meeting.has(remote) ? meeting : invited, contacts);
     let refusal: ConversationProblem | undefined;
     let session: SecureLink;
     try {
@@ -209,6 +297,10 @@ export function createAgent(deps: AgentDeps): Agent {
     const unwanted =
       (entry.dialedByMe ? undefined : keyProblem(expected, presented)) ??
       (entry.dialedByMe ? undefined : network.requestProblem(remote, presented, contacts)) ??
+      // A rendezvous slot is for the two contacts who can name it, never a way in for requests.
+      (isRendezvousId(link.localAddress) && !findContact(contacts, presented.identityKey)
+        ? { kind: 'protocol-violation' as const, detail: 'a stranger at a rendezvous id' }
+        : undefined) ??
       requestLimitProblem(presented, contacts, conversations.conversations);
     if (unwanted) {
       // At once, not after a linger: nothing more from this peer is read.
@@ -286,7 +378,18 @@ export function createAgent(deps: AgentDeps): Agent {
       return nextAddress();
     });
     transport = opened;
-    cleanups = [opened.onStatus(changed), opened.onIncoming((link) => void adopt(link, false).catch(() => {}))];
+    cleanups = [
+      opened.onStatus((status) => {
+        if (status.state === 'online') {
+          // Contacts are dialled (and slots visited) once there is an address to dial from.
+          rendezvous.start();
+          if (announced !== undefined && announced !== status.address) rendezvous.ownAddressChanged(status.address);
+          announced = status.address;
+        }
+        changed();
+      }),
+      opened.onIncoming((link) => void adopt(link, false).catch(() => {})),
+    ];
   };
 
   network.onChange(changed);
@@ -308,6 +411,111 @@ export function createAgent(deps: AgentDeps): Agent {
     return parsed.invite.address;
   };
 
+  /** Dial an address (or discovery id) and secure the session; resolves once it is secured. */
+  const dialTarget = async (target: string, timeoutMs?: number): Promise<void> => {
+    if (target === myAddress() || network.isOwn(target)) {
+      throw new AgentError({ kind: 'own-address', detail: 'That is this browser’s own address.' });
+    }
+    if (!isValidAddress(target)) {
+      throw new AgentError({ kind: 'invalid-address', detail: `"${target}" is not a Tincan address or invite.` });
+    }
+    network.checkDialable(target);
+    const existing = links.get(target);
+    if (existing) {
+      const inviteKey = invited.get(target);
+      const present = existing.session?.peer;
+      if (inviteKey !== undefined && present && toHex(present.identityKey) !== inviteKey) {
+        throw new AgentError({
+          kind: 'invite-key-mismatch',
+          detail: 'The browser at this address is not the one that made the invite.',
+          presentedFingerprint: peerView(present).fingerprint,
+        });
+      }
+      if (isLinkUp(findConversation(conversations, target)?.stage ?? 'closed')) return;
+      // A session that ended (declined, say) may still be flushing its last frame: let it, but
+      // it no longer stands in the way of a new dial.
+      links.delete(target);
+    }
+    if (!transport) throw new AgentError({ kind: 'not-online', detail: 'The agent is not configured yet.' });
+    dispatch({ type: 'dial-started', address: target });
+    let link: Link;
+    try {
+      link = await (network.dialHere(target) ?? transport.dial(target, timeoutMs));
+    } catch (error) {
+      const problem =
+        error instanceof DialError ? error.problem : { kind: 'connection-failed' as const, detail: String(error) };
+      if (!links.has(target)) dispatch({ type: 'dial-failed', address: target, problem });
+      throw new AgentError(problem);
+    }
+    await adopt(link, true);
+  };
+
+  /** Dials a contact's last known address for the reach state machine. */
+  const dialContact = async (contactKey: string, address: string): Promise<DialOutcome> => {
+    try {
+      await dialTarget(address);
+    } catch (error) {
+      return error instanceof AgentError && error.problem.kind === 'key-changed' ? 'wrong-key' : 'unreachable';
+    }
+    const peer = findConversation(conversations, address)?.peer;
+    return peer?.identityKey === contactKey ? 'ready' : 'wrong-key';
+  };
+
+  /** Meets a contact at a rendezvous router id: dialled from our transport id, their key required. */
+  const meet = async (contactKey: string, routerId: string): Promise<MeetOutcome> => {
+    meeting.set(routerId, contactKey);
+    try {
+      await dialTarget(routerId, MEET_TIMEOUT_MS);
+      return findConversation(conversations, routerId)?.peer?.identityKey === contactKey ? 'met' : 'wrong-key';
+    } catch (error) {
+      const kind = error instanceof AgentError ? error.problem.kind : 'connection-failed';
+      if (kind === 'timeout' || kind === 'handshake-timeout') return 'silent';
+      if (kind === 'invite-key-mismatch') return 'wrong-key';
+      return 'gone';
+    } finally {
+      meeting.delete(routerId);
+    }
+  };
+
+  const rendezvous = agentRendezvous({
+    root: ADDRESS_ROOT,
+    clock: deps,
+    randomBytes: deps.randomBytes,
+    openTransport: (next) => {
+      if (!settings) throw new AgentError({ kind: 'not-configured', detail: 'No settings yet.' });
+      return deps.openTransport(settings, next);
+    },
+    dial: dialContact,
+    meet,
+    adopt: (link) => void adopt(link, false).catch(() => {}),
+    announce: introduceTo,
+    block: (contactKey, at) => book.block(contactKey, at),
+    blocked: (contactKey) => book.blocked(contactKey),
+    changed,
+  });
+
+  /** The ready conversation's contact, for calls that name a conversation by its address. */
+  const contactAt = (remote: string) => {
+    const key = findConversation(conversations, remote)?.peer?.identityKey;
+    return key === undefined ? undefined : findContact(contacts, key);
+  };
+
+  const queueMessage = async (contactKey: string, text: string) => {
+    const body = text.trim();
+    if (body === '') throw new AgentError({ kind: 'bad-message', detail: 'The message is empty.' });
+    if (new TextEncoder().encode(body).length > MAX_TEXT_BYTES) {
+      throw new AgentError({ kind: 'bad-message', detail: 'The message is too long.' });
+    }
+    if (!findContact(contacts, contactKey)) {
+      throw new AgentError({ kind: 'not-connected', detail: 'Messages go to saved contacts only.' });
+    }
+    try {
+      await book.queue(contactKey, body);
+    } catch (error) {
+      throw new AgentError({ kind: 'not-saved', detail: `The message could not be saved (${String(error)}).` });
+    }
+  };
+
   return {
     configure(setup) {
       const previous = settings;
@@ -317,6 +525,9 @@ export function createAgent(deps: AgentDeps): Agent {
       // A new name or contact list applies to the next handshake; a new server or ICE list reconnects.
       if (!transport || !previous || !sameNetwork(previous, setup.settings)) openTransport(setup.settings);
       network.configure(setup.settings, setup.identity);
+      rendezvous.configure(contacts);
+      // History is read once; chats wait for it, connections do not.
+      void book.ready().catch(() => {});
       changed();
     },
 
@@ -325,48 +536,15 @@ export function createAgent(deps: AgentDeps): Agent {
       server: settings ? describeSignalingServer(settings.signaling) : '',
       status: transport?.status ?? { state: 'stopped' },
       me: meView(identity, transport?.status.state === 'online' ? transport.status.address : undefined),
-      ...network.withNetwork(contactViews(identity, contacts, conversations.conversations), contacts),
-      conversations: conversations.conversations,
+      ...network.withNetwork(
+        withChats(contactViews(identity, contacts, conversations.conversations), book, rendezvous.reach, deps.now()),
+        contacts,
+      ),
+      conversations: conversationViews(conversations.conversations, book, contacts),
+      chats: chatViews(contacts, book),
     }),
 
-    async connect(input) {
-      const target = targetOf(input);
-      if (target === myAddress() || network.isOwn(target)) {
-        throw new AgentError({ kind: 'own-address', detail: 'That is this browser’s own address.' });
-      }
-      if (!isValidAddress(target)) {
-        throw new AgentError({ kind: 'invalid-address', detail: `"${target}" is not a Tincan address or invite.` });
-      }
-      network.checkDialable(target);
-      const existing = links.get(target);
-      if (existing) {
-        const inviteKey = invited.get(target);
-        const present = existing.session?.peer;
-        if (inviteKey !== undefined && present && toHex(present.identityKey) !== inviteKey) {
-          throw new AgentError({
-            kind: 'invite-key-mismatch',
-            detail: 'The browser at this address is not the one that made the invite.',
-            presentedFingerprint: peerView(present).fingerprint,
-          });
-        }
-        if (isLinkUp(findConversation(conversations, target)?.stage ?? 'closed')) return;
-        // A session that ended (declined, say) may still be flushing its last frame: let it, but
-        // it no longer stands in the way of a new dial.
-        links.delete(target);
-      }
-      if (!transport) throw new AgentError({ kind: 'not-online', detail: 'The agent is not configured yet.' });
-      dispatch({ type: 'dial-started', address: target });
-      let link: Link;
-      try {
-        link = await (network.dialHere(target) ?? transport.dial(target));
-      } catch (error) {
-        const problem =
-          error instanceof DialError ? error.problem : { kind: 'connection-failed' as const, detail: String(error) };
-        if (!links.has(target)) dispatch({ type: 'dial-failed', address: target, problem });
-        throw new AgentError(problem);
-      }
-      await adopt(link, true);
-    },
+    connect: (input) => dialTarget(targetOf(input)),
 
     answerRequest(remote, accept, identityKey) {
       const request = findConversation(conversations, remote);
@@ -392,27 +570,49 @@ export function createAgent(deps: AgentDeps): Agent {
       await this.connect(remote);
     },
 
-    send(remote, text) {
-      const body = text.trim();
-      if (body === '') throw new AgentError({ kind: 'bad-message', detail: 'The message is empty.' });
-      if (new TextEncoder().encode(body).length > MAX_TEXT_BYTES) {
-        throw new AgentError({ kind: 'bad-message', detail: 'The message is too long.' });
-      }
-      if (findConversation(conversations, remote)?.stage !== 'ready' || !links.get(remote)?.session) {
-        throw new AgentError({ kind: 'not-connected', detail: 'Not connected to this contact.' });
-      }
-      const id = deps.randomBytes(MESSAGE_ID_BYTES);
-      dispatch({ type: 'chat-sent', address: remote, id, text: body, at: deps.now() });
+    async send(remote, text) {
+      const contact = findConversation(conversations, remote)?.stage === 'ready' ? contactAt(remote) : undefined;
+      if (!contact) throw new AgentError({ kind: 'not-connected', detail: 'Not connected to this contact.' });
+      await queueMessage(contact.identityKey, text);
     },
 
+    sendTo: queueMessage,
+
     markRead(remote) {
-      if ((findConversation(conversations, remote)?.unread ?? 0) === 0) return;
-      dispatch({ type: 'read', address: remote });
+      const contact = contactAt(remote);
+      if (contact) book.markRead(contact.identityKey);
+    },
+
+    markChatRead: (contactKey) => book.markRead(contactKey),
+
+    async ping(contactKey) {
+      const contact = findContact(contacts, contactKey);
+      if (!contact) throw new AgentError({ kind: 'no-request', detail: 'That is not a saved contact.' });
+      if (readyAddressOf(contactKey) !== undefined) return 'reachable';
+      if (contact.address === '') return 'no-address';
+      const outcome = await dialContact(contactKey, contact.address);
+      return outcome === 'ready' ? 'reachable' : outcome === 'wrong-key' ? 'wrong-key' : 'no-answer';
+    },
+
+    tick: () => rendezvous.tick(),
+
+    exportHistory: () => book.exportAll(),
+
+    async importHistory(archive) {
+      try {
+        const counts = await book.importAll(archive);
+        // Chats with a live link: what came in may include messages to send.
+        for (const key of live.keys()) book.linkUp(key);
+        return counts;
+      } catch (error) {
+        throw new AgentError({ kind: 'not-saved', detail: `The history could not be imported (${String(error)}).` });
+      }
     },
 
     subscribe: (listener) => listeners.add(listener),
 
     stop() {
+      rendezvous.stop();
       network.stop();
       stopTransport();
       changed();

@@ -1,4 +1,5 @@
 import { discoverPublicAddress, isCellular, type PlainTextFetch } from '../discovery/public-address';
+import { type IndexedDBHost, openChatStore } from '../store/chat-store';
 import { createPeerJsTransport, type PeerConstructor, type Timers } from '../transport/peerjs-transport';
 import { type Agent, type AgentDeps, createAgent } from './agent';
 import type { AgentDiscoveryDeps } from './agent-api';
@@ -42,9 +43,15 @@ export function browserDiscovery(services: HostServices): AgentDiscoveryDeps {
 export function createPeerJsAgent(
   Peer: PeerConstructor,
   services: HostServices = browserHostServices(),
-  tuning: Pick<AgentDeps, 'handshakeTimeoutMs'> & { discovery?: Partial<AgentDiscoveryDeps> } = {},
+  tuning: Pick<AgentDeps, 'handshakeTimeoutMs'> & {
+    discovery?: Partial<AgentDiscoveryDeps>;
+    /** The IndexedDB to keep history in; the host's own unless a test brings one. */
+    indexedDB?: IndexedDBHost;
+  } = {},
 ): Agent {
   return createAgent({
+    openChatStore: () =>
+      openChatStore(tuning.indexedDB ?? { indexedDB: globalThis.indexedDB, IDBKeyRange: globalThis.IDBKeyRange }),
     handshakeTimeoutMs: tuning.handshakeTimeoutMs,
     discovery: { ...browserDiscovery(services), ...tuning.discovery },
     now: services.now,

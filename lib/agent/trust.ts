@@ -2,6 +2,7 @@
  * Who the agent trusts, as pure functions of what it knows: the key an invite promised, the
  * contact pinned at an address, and how many strangers are already waiting.
  */
+import { agreedSecret } from '../rendezvous/rendezvous-secret';
 import type { Conversation, ConversationProblem, PeerView } from '../sessions/conversations';
 import { type Contact, type ContactChange, contactAtAddress, findContact } from '../store/contacts';
 
@@ -108,7 +109,18 @@ export function contactChangesWhenReady(
 ): ContactChange[] {
   const known = findContact(contacts, peer.identityKey);
   if (!known) {
-    return [{ type: 'learned', identityKey: peer.identityKey, name: peer.name, address, verified: viaInvite, at }];
+    // Someone paired by invite or QR code is special from the start: found again anywhere.
+    return [
+      {
+        type: 'learned',
+        identityKey: peer.identityKey,
+        name: peer.name,
+        address,
+        verified: viaInvite,
+        at,
+        special: viaInvite,
+      },
+    ];
   }
   const changes: ContactChange[] = [];
   if (address !== '' && known.address !== address)
@@ -135,4 +147,23 @@ export function introducedChange(
   const address = taken ? '' : reachAt;
   if (known.presenceKey === presenceKey && (address === '' || known.address === address)) return undefined;
   return { type: 'introduced', identityKey: known.identityKey, presenceKey, address };
+}
+
+/**
+ * What a contact's share of the rendezvous secret changes: the secret both keep is the one the
+ * side with the smaller identity key sent (lib/rendezvous/rendezvous-secret.ts). Undefined when
+ * ours stands, or the sender is no contact.
+ */
+export function rendezvousSecretChange(
+  contacts: readonly Contact[],
+  myIdentityKey: string,
+  peer: PeerView,
+  theirs: string,
+): ContactChange | undefined {
+  const known = findContact(contacts, peer.identityKey);
+  if (!known) return undefined;
+  const mine = known.rendezvousSecret ?? '';
+  const agreed = agreedSecret(myIdentityKey, peer.identityKey, mine, theirs);
+  if (agreed === '' || agreed === known.rendezvousSecret) return undefined;
+  return { type: 'rendezvous-secret', identityKey: known.identityKey, secret: agreed };
 }

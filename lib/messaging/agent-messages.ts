@@ -42,7 +42,9 @@ const agentEvent = z.union([
   }),
   z.strictObject({
     type: z.literal('message-arrived'),
-    address,
+    // Empty when the contact's link went before the notice was sent.
+    address: z.string().trim().max(100),
+    contactKey: IdentityKeyHex,
     name: z.string().max(200),
     text: z.string().max(20_000),
     unreadTotal: z.number().int().min(0),

@@ -1,22 +1,11 @@
 /**
- * The chats of this browser session as a pure reducer: `(state, event) → { state, effects }`.
+ * The connections of this browser session as a pure reducer: `(state, event) → { state, effects }`.
  * No clock, network or randomness in here: events carry times and ids, and the agent carries
- * out the effects. (Persistent history and an outbox come with a later issue.)
+ * out the effects. What is *said* over a ready conversation (chat and acks) is handed on to the
+ * contact's delivery state (lib/sessions/delivery.ts), which outlives any one connection.
  */
-import { toHex } from '../bytes';
-import type { ChatFrame, Frame, FrameError } from '../protocol/frame';
+import type { AckFrame, ChatFrame, Frame, FrameError } from '../protocol/frame';
 import type { DialProblem, LinkClose } from '../transport/transport';
-
-export type ChatMessage = {
-  /** 128-bit id, hex. */
-  id: string;
-  from: 'me' | 'peer';
-  text: string;
-  /** The sender's clock. */
-  sentAt: number;
-  /** This browser's clock: the order messages are shown in. */
-  at: number;
-};
 
 /**
  * Where a conversation's connection stands:
@@ -58,8 +47,6 @@ export type Conversation = {
   /** The peer sent its accept. */
   theyAccepted: boolean;
   problem?: ConversationProblem;
-  messages: ChatMessage[];
-  unread: number;
   /** Frames from this peer that failed validation since the link opened. */
   badFrames: number;
 };
@@ -77,25 +64,31 @@ export type ConversationEvent =
   | { type: 'request-expired'; address: string; identityKey: string }
   | { type: 'link-closed'; address: string; why: LinkClose }
   | { type: 'frame-received'; address: string; frame: Frame; at: number }
-  | { type: 'frame-rejected'; address: string; error: FrameError }
-  | { type: 'chat-sent'; address: string; id: Uint8Array; text: string; at: number }
-  | { type: 'read'; address: string };
+  | { type: 'frame-rejected'; address: string; error: FrameError };
 
 export type ConversationEffect =
   | { type: 'send'; address: string; frame: Frame }
   | { type: 'close-link'; address: string }
-  | { type: 'message-arrived'; address: string; name: string; text: string; unreadTotal: number }
+  /** Chat or ack from a contact both sides trust: for that contact's delivery state. */
+  | { type: 'delivery-frame'; address: string; peer: PeerView; frame: ChatFrame | AckFrame }
   /** A stranger's key asks to chat: our user decides. */
   | { type: 'request-arrived'; address: string; peer: PeerView }
   /** Both sides trust each other: the contact can be saved or its address updated. */
   | { type: 'session-ready'; address: string; peer: PeerView }
   /** A contact told us where to reach it and its presence key (only once both trust each other). */
-  | { type: 'introduced'; address: string; peer: PeerView; presenceKey: Uint8Array; reachAt: string };
+  | {
+      type: 'introduced';
+      address: string;
+      peer: PeerView;
+      presenceKey: Uint8Array;
+      rendezvousSecret: Uint8Array;
+      /** They keep us as a special contact. */
+      special: boolean;
+      reachAt: string;
+    };
 
 export type Step = { state: ConversationsState; effects: ConversationEffect[] };
 
-/** Kept in memory per conversation; older messages drop off (history is a later issue). */
-export const MAX_MESSAGES_KEPT = 1_000;
 /** A peer that sends this many invalid frames is not a Tincan agent we can talk to. */
 export const MAX_BAD_FRAMES = 8;
 
@@ -108,8 +101,6 @@ function blank(address: string): Conversation {
     stage: 'connecting',
     trusted: false,
     theyAccepted: false,
-    messages: [],
-    unread: 0,
     badFrames: 0,
   };
 }
@@ -133,32 +124,8 @@ function update(
   };
 }
 
-export function unreadTotal(state: ConversationsState): number {
-  return state.conversations.reduce((sum, c) => sum + c.unread, 0);
-}
-
 export function findConversation(state: ConversationsState, address: string): Conversation | undefined {
   return state.conversations.find((c) => c.address === address);
-}
-
-/**
- * A resent message is a recent one: looking back a bounded distance keeps each arrival cheap
- * however long the conversation (sequence numbers replace this with the delivery issue).
- */
-export const DUPLICATE_WINDOW = 256;
-
-function seenRecently(messages: ChatMessage[], id: string): boolean {
-  const stop = Math.max(0, messages.length - DUPLICATE_WINDOW);
-  for (let i = messages.length - 1; i >= stop; i--) {
-    const message = messages[i];
-    if (message?.from === 'peer' && message.id === id) return true;
-  }
-  return false;
-}
-
-function append(messages: ChatMessage[], message: ChatMessage): ChatMessage[] {
-  const next = [...messages, message];
-  return next.length > MAX_MESSAGES_KEPT ? next.slice(next.length - MAX_MESSAGES_KEPT) : next;
 }
 
 export function reduceConversations(state: ConversationsState, event: ConversationEvent): Step {
@@ -218,29 +185,6 @@ export function reduceConversations(state: ConversationsState, event: Conversati
       return rejectFrame(state, event.address, event.error);
     case 'frame-received':
       return receiveFrame(state, event);
-    case 'chat-sent': {
-      const conversation = findConversation(state, event.address);
-      if (conversation?.stage !== 'ready') return { state, effects: [] };
-      const message: ChatMessage = {
-        id: toHex(event.id),
-        from: 'me',
-        text: event.text,
-        sentAt: event.at,
-        at: event.at,
-      };
-      return {
-        state: update(state, event.address, (c) => ({ ...c, messages: append(c.messages, message) })),
-        effects: [
-          {
-            type: 'send',
-            address: event.address,
-            frame: { kind: 'chat', id: event.id, sentAt: event.at, text: event.text },
-          },
-        ],
-      };
-    }
-    case 'read':
-      return { state: update(state, event.address, (c) => ({ ...c, unread: 0 })), effects: [] };
   }
 }
 
@@ -268,8 +212,6 @@ function establish(
     name: event.peer.name,
     trusted: event.trusted,
     stage: event.trusted ? 'waiting' : 'request',
-    messages: earlier ? [...earlier.messages, ...kept(c).messages].slice(-MAX_MESSAGES_KEPT) : kept(c).messages,
-    unread: kept(c).unread + (earlier?.unread ?? 0),
   }));
   const closeEarlier: ConversationEffect[] =
     earlier && isLinkUp(earlier.stage) ? [{ type: 'close-link', address: earlier.address }] : [];
@@ -357,7 +299,10 @@ function receiveFrame(state: ConversationsState, event: Extract<ConversationEven
         effects: [{ type: 'close-link', address: event.address }],
       };
     case 'chat':
-      return receiveChat(state, conversation, frame, event.at);
+    case 'ack':
+      // Until both sides have accepted, nothing a peer says is shown: a request is not a chat.
+      if (conversation.stage !== 'ready' || !conversation.peer) return { state, effects: [] };
+      return { state, effects: [{ type: 'delivery-frame', address: event.address, peer: conversation.peer, frame }] };
     case 'introduce':
       // A stranger's claims about itself are nothing to store.
       if (conversation.stage !== 'ready' || !conversation.peer) return { state, effects: [] };
@@ -369,35 +314,11 @@ function receiveFrame(state: ConversationsState, event: Extract<ConversationEven
             address: event.address,
             peer: conversation.peer,
             presenceKey: frame.presenceKey,
+            rendezvousSecret: frame.rendezvousSecret,
+            special: frame.special,
             reachAt: frame.address,
           },
         ],
       };
   }
-}
-
-function receiveChat(state: ConversationsState, conversation: Conversation, frame: ChatFrame, at: number): Step {
-  // Until both sides have accepted, nothing a peer says is shown: a request is not a chat.
-  if (conversation.stage !== 'ready') return { state, effects: [] };
-  const id = toHex(frame.id);
-  // A reliable channel delivers once; the id check keeps it so if a peer sends twice.
-  if (seenRecently(conversation.messages, id)) return { state, effects: [] };
-  const message: ChatMessage = { id, from: 'peer', text: frame.text, sentAt: frame.sentAt, at };
-  const next = update(state, conversation.address, (c) => ({
-    ...c,
-    messages: append(c.messages, message),
-    unread: c.unread + 1,
-  }));
-  return {
-    state: next,
-    effects: [
-      {
-        type: 'message-arrived',
-        address: conversation.address,
-        name: conversation.name,
-        text: frame.text,
-        unreadTotal: unreadTotal(next),
-      },
-    ],
-  };
 }

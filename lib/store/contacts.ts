@@ -27,6 +27,15 @@ export const ContactSchema = z.object({
   addedAt: z.number().int().min(0),
   /** The key their blinded contact tags are made with; they send it once both accepted. */
   presenceKey: hex(32).optional(),
+  /**
+   * Special contacts find each other again through secret rendezvous slots even when both
+   * changed networks and addresses (lib/rendezvous/). Contacts saved before this existed are not.
+   */
+  special: z.boolean().default(false),
+  /** The user paused this contact's rendezvous (say, unseen for a month): direct address only. */
+  rendezvousPaused: z.boolean().default(false),
+  /** The 256-bit secret the slot tags are made with, agreed inside an encrypted session. */
+  rendezvousSecret: hex(32).optional(),
 });
 export type Contact = z.infer<typeof ContactSchema>;
 
@@ -86,7 +95,16 @@ export function contactAtAddress(contacts: readonly Contact[], address: string):
 }
 
 export type ContactChange =
-  | { type: 'learned'; identityKey: string; name: string; address: string; verified: boolean; at: number }
+  | {
+      type: 'learned';
+      identityKey: string;
+      name: string;
+      address: string;
+      verified: boolean;
+      at: number;
+      /** Added by invite or QR code: special from the start. */
+      special: boolean;
+    }
   | { type: 'seen'; identityKey: string; address: string }
   | { type: 'renamed'; identityKey: string; petname: string }
   | { type: 'verified'; identityKey: string; verified: boolean }
@@ -94,6 +112,10 @@ export type ContactChange =
   | { type: 'key-replaced'; oldKey: string; newKey: string; address: string }
   /** A contact sent its presence key and, unless empty, the address to reach it at from now on. */
   | { type: 'introduced'; identityKey: string; presenceKey: string; address: string }
+  /** The rendezvous secret both sides now hold (see lib/rendezvous/rendezvous-secret.ts). */
+  | { type: 'rendezvous-secret'; identityKey: string; secret: string }
+  | { type: 'special'; identityKey: string; special: boolean }
+  | { type: 'rendezvous-paused'; identityKey: string; paused: boolean }
   | { type: 'removed'; identityKey: string };
 
 /** Pure: the contact list after one change. Unknown keys in changes other than 'learned' are no-ops. */
@@ -116,6 +138,8 @@ export function applyContactChange(contacts: readonly Contact[], change: Contact
           address: change.address,
           verified: change.verified,
           addedAt: change.at,
+          special: change.special,
+          rendezvousPaused: false,
         },
       ];
     }
@@ -146,6 +170,14 @@ export function applyContactChange(contacts: readonly Contact[], change: Contact
           : contacts;
       return moved.map((c) => (c.identityKey === change.identityKey ? { ...c, presenceKey: change.presenceKey } : c));
     }
+    case 'rendezvous-secret':
+      return contacts.map((c) => (c.identityKey === change.identityKey ? { ...c, rendezvousSecret: change.secret } : c));
+    case 'special':
+      return contacts.map((c) => (c.identityKey === change.identityKey ? { ...c, special: change.special } : c));
+    case 'rendezvous-paused':
+      return contacts.map((c) =>
+        c.identityKey === change.identityKey ? { ...c, rendezvousPaused: change.paused } : c,
+      );
     case 'removed':
       return contacts.filter((c) => c.identityKey !== change.identityKey);
   }

@@ -1,4 +1,6 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import type { IndexedDBHost } from '../../lib/store/chat-store';
 import type { Agent, AgentEvent, AgentSetup } from '../../lib/agent/agent';
 import type { AgentDiscoveryDeps } from '../../lib/agent/agent-api';
 import { browserHostServices, createPeerJsAgent } from '../../lib/agent/peerjs-agent';
@@ -45,8 +47,10 @@ export type NodeUser = {
   address: string;
   identity: AgentIdentity;
   contacts: () => Contact[];
-  /** A new agent (so a new address) with the same keys and contacts. */
+  /** A new agent (so a new address) with the same keys, contacts and history. */
   restart(): Promise<void>;
+  /** This browser's IndexedDB: it outlives the agent, as a profile's does. */
+  indexedDB: IndexedDBHost;
 };
 
 export async function startNodeUser(
@@ -58,13 +62,21 @@ export async function startNodeUser(
     /** Put this user behind this public address (as a STUN server would report it). */
     publicAddress?: string;
     discovery?: Partial<AgentDiscoveryDeps>;
+    /** This user's clock runs this far ahead of the machine's (to start near a rendezvous slot edge). */
+    clockOffsetMs?: number;
+    contacts?: Contact[];
   } = {},
 ): Promise<NodeUser> {
   const identity = options.identity ?? newAgentIdentity();
-  let contacts: Contact[] = [];
+  let contacts: Contact[] = options.contacts ?? [];
+  const indexedDB: IndexedDBHost = { indexedDB: new IDBFactory(), IDBKeyRange };
+  const host = browserHostServices();
+  const offset = options.clockOffsetMs ?? 0;
+  const services = offset === 0 ? host : { ...host, now: () => Date.now() + offset };
   const boot = async () => {
     const { publicAddress } = options;
-    const agent = createPeerJsAgent(Peer, browserHostServices(), {
+    const agent = createPeerJsAgent(Peer, services, {
+      indexedDB,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       discovery: {
         ...(publicAddress ? { findPublicAddress: async () => behind(publicAddress) } : {}),
@@ -86,6 +98,7 @@ export async function startNodeUser(
   const user: NodeUser = {
     ...first,
     identity,
+    indexedDB,
     contacts: () => contacts,
     async restart() {
       user.agent.stop();
@@ -133,7 +146,7 @@ export function waitFor<T>(agent: Agent, probe: () => T | undefined, timeoutMs =
     const stop = agent.subscribe(() => void check());
     const timer = setTimeout(() => {
       stop();
-      reject(new Error(`timed out waiting; last snapshot: ${JSON.stringify(agent.snapshot()).slice(0, 500)}`));
+      reject(new Error(`timed out waiting; last snapshot: ${JSON.stringify(agent.snapshot()).slice(0, 4000)}`));
     }, timeoutMs);
     check();
   });

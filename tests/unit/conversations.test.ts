@@ -7,10 +7,8 @@ import {
   emptyConversations,
   findConversation,
   MAX_BAD_FRAMES,
-  MAX_MESSAGES_KEPT,
   type PeerView,
   reduceConversations,
-  unreadTotal,
 } from '../../lib/sessions/conversations';
 
 const BOB = 'tincan-t-bobbobbobbobbobb';
@@ -35,9 +33,14 @@ function conversation(state: ConversationsState, address = BOB) {
 }
 
 const id = (n: number) => Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? n & 0xff : i === 14 ? n >> 8 : 0));
-const idHex = (n: number) =>
-  `${'00'.repeat(14)}${(n >> 8).toString(16).padStart(2, '0')}${(n & 0xff).toString(16).padStart(2, '0')}`;
-const chat = (n: number, text = `message ${n}`): ChatFrame => ({ kind: 'chat', id: id(n), sentAt: 1_000 + n, text });
+const chat = (n: number, text = `message ${n}`): ChatFrame => ({
+  kind: 'chat',
+  id: id(n),
+  stream: 1,
+  seq: n,
+  sentAt: 1_000 + n,
+  text,
+});
 
 const peerOf = (address: string, name = ''): PeerView => ({
   identityKey: address === BOB ? 'b0'.repeat(32) : address === CAROL ? 'c0'.repeat(32) : 'e0'.repeat(32),
@@ -64,7 +67,7 @@ const malformed: FrameError = { kind: 'malformed', detail: 'chat: too short' };
 describe('opening a conversation', () => {
   it('dialing shows the contact as connecting', () => {
     const { state, last } = run([{ type: 'dial-started', address: BOB }]);
-    expect(conversation(state)).toMatchObject({ address: BOB, name: '', stage: 'connecting', unread: 0, messages: [] });
+    expect(conversation(state)).toMatchObject({ address: BOB, name: '', stage: 'connecting' });
     expect(last).toEqual([]);
   });
 
@@ -134,105 +137,22 @@ describe('opening a conversation', () => {
   });
 });
 
-describe('receiving messages', () => {
-  it('a message is added to the conversation, counted unread and announced with the total', () => {
-    const { state, last } = run([...opened(BOB, 'Bob'), received(chat(1, 'hi'), 7_000)]);
-    expect(conversation(state).messages).toEqual([
-      { id: idHex(1), from: 'peer', text: 'hi', sentAt: 1_001, at: 7_000 },
+describe('what is said over a ready conversation', () => {
+  it('chat and ack frames from a contact both sides trust go to that contact’s delivery, unchanged', () => {
+    const ack = { kind: 'ack' as const, stream: 7, upTo: 3 };
+    const { state, effects } = run([...opened(BOB, 'Bob'), received(chat(1, 'hi')), received(ack)]);
+    expect(effects.slice(-2)).toEqual([
+      [{ type: 'delivery-frame', address: BOB, peer: peerOf(BOB, 'Bob'), frame: chat(1, 'hi') }],
+      [{ type: 'delivery-frame', address: BOB, peer: peerOf(BOB, 'Bob'), frame: ack }],
     ]);
-    expect(conversation(state).unread).toBe(1);
-    expect(last).toEqual([{ type: 'message-arrived', address: BOB, name: 'Bob', text: 'hi', unreadTotal: 1 }]);
-  });
-
-  it('the unread total counts every conversation', () => {
-    const { state, last } = run([
-      ...opened(BOB),
-      ...opened(CAROL),
-      received(chat(1), 1, BOB),
-      received(chat(2), 2, BOB),
-      received(chat(1), 3, CAROL),
-    ]);
-    expect(conversation(state, BOB).unread).toBe(2);
-    expect(conversation(state, CAROL).unread).toBe(1);
-    expect(unreadTotal(state)).toBe(3);
-    expect(last).toMatchObject([{ type: 'message-arrived', address: CAROL, unreadTotal: 3 }]);
-  });
-
-  it('messages are kept in the order they arrived', () => {
-    const { state } = run([...opened(), ...[3, 1, 2].map((n) => received(chat(n), n * 10))]);
-    expect(conversation(state).messages.map((m) => m.text)).toEqual(['message 3', 'message 1', 'message 2']);
-  });
-
-  it('a message that arrives twice (same id) is shown and counted once', () => {
-    const { state, last } = run([...opened(), received(chat(1)), received(chat(2)), received(chat(1, 'edited?'))]);
-    expect(conversation(state).messages.map((m) => m.text)).toEqual(['message 1', 'message 2']);
-    expect(conversation(state).unread).toBe(2);
-    expect(last).toEqual([]);
-  });
-
-  it('a message from the contact with the id of one this browser sent is still shown', () => {
-    const { state } = run([
-      ...opened(),
-      { type: 'chat-sent', address: BOB, id: id(9), text: 'mine', at: 1 },
-      received(chat(9, 'theirs')),
-    ]);
-    expect(conversation(state).messages.map((m) => [m.from, m.text])).toEqual([
-      ['me', 'mine'],
-      ['peer', 'theirs'],
-    ]);
-  });
-
-  it('reading a conversation clears its unread count, not the others’', () => {
-    const { state, last } = run([
-      ...opened(BOB),
-      ...opened(CAROL),
-      received(chat(1), 1, BOB),
-      received(chat(2), 2, CAROL),
-      { type: 'read', address: BOB },
-    ]);
-    expect(conversation(state, BOB).unread).toBe(0);
-    expect(conversation(state, CAROL).unread).toBe(1);
-    expect(unreadTotal(state)).toBe(1);
-    expect(last).toEqual([]);
-    expect(conversation(state, BOB).messages).toHaveLength(1);
+    // The conversation itself holds no messages: history belongs to the contact.
+    expect(conversation(state)).not.toHaveProperty('messages');
   });
 
   it('frames on a link that is not open are ignored', () => {
-    const { state, last } = run([{ type: 'dial-started', address: BOB }, received(chat(1))]);
-    expect(conversation(state).messages).toEqual([]);
+    const { last } = run([{ type: 'dial-started', address: BOB }, received(chat(1))]);
     expect(last).toEqual([]);
     expect(run([received(chat(1))]).state).toEqual(emptyConversations);
-  });
-
-  it(`a long conversation keeps the latest ${MAX_MESSAGES_KEPT} messages`, () => {
-    const total = MAX_MESSAGES_KEPT + 5;
-    const { state } = run([...opened(), ...Array.from({ length: total }, (_, n) => received(chat(n), n))]);
-    const messages = conversation(state).messages;
-    expect(messages).toHaveLength(MAX_MESSAGES_KEPT);
-    expect(messages[0]?.text).toBe('message 5');
-    expect(messages.at(-1)?.text).toBe(`message ${total - 1}`);
-  });
-});
-
-describe('sending messages', () => {
-  it('a message sent on an open link is shown as mine and goes out as a chat frame', () => {
-    const { state, last } = run([...opened(), { type: 'chat-sent', address: BOB, id: id(4), text: 'hello', at: 42 }]);
-    expect(conversation(state).messages).toEqual([{ id: idHex(4), from: 'me', text: 'hello', sentAt: 42, at: 42 }]);
-    expect(conversation(state).unread).toBe(0);
-    expect(last).toEqual([
-      { type: 'send', address: BOB, frame: { kind: 'chat', id: id(4), sentAt: 42, text: 'hello' } },
-    ]);
-  });
-
-  it.each<[string, ConversationEvent[]]>([
-    ['while still connecting', [{ type: 'dial-started', address: BOB }]],
-    ['after the link closed', [...opened(), { type: 'link-closed', address: BOB, why: { kind: 'closed' } }]],
-    ['to someone never dialed', []],
-  ])('nothing is sent or shown %s', (_, before) => {
-    const start = run(before).state;
-    const { state, last } = run([{ type: 'chat-sent', address: BOB, id: id(1), text: 'lost?', at: 1 }], start);
-    expect(state).toEqual(start);
-    expect(last).toEqual([]);
   });
 });
 
@@ -254,13 +174,13 @@ describe('links that close', () => {
     });
   });
 
-  it('messages and the name survive the link closing', () => {
+  it('the name survives the link closing', () => {
     const { state } = run([
       ...opened(BOB, 'Bob'),
       received(chat(1)),
       { type: 'link-closed', address: BOB, why: { kind: 'closed' } },
     ]);
-    expect(conversation(state)).toMatchObject({ name: 'Bob', unread: 1, messages: [{ text: 'message 1' }] });
+    expect(conversation(state)).toMatchObject({ name: 'Bob', stage: 'closed' });
   });
 });
 
@@ -307,14 +227,15 @@ describe('a contact that sends frames we cannot read', () => {
   });
 
   it('good frames between bad ones are still delivered, and do not reset the count', () => {
-    const { state } = run([
+    const { state, effects } = run([
       ...opened(),
       rejected(malformed),
       received(chat(1)),
       rejected(malformed),
       received(chat(2)),
     ]);
-    expect(conversation(state)).toMatchObject({ badFrames: 2, unread: 2, stage: 'ready' });
+    expect(conversation(state)).toMatchObject({ badFrames: 2, stage: 'ready' });
+    expect(effects.flat().filter((e) => e.type === 'delivery-frame')).toHaveLength(2);
   });
 
   it('the protocol violation stays the reason once the link has closed', () => {
@@ -388,7 +309,6 @@ describe('connection requests', () => {
       received({ kind: 'accept' }, 1, CAROL),
       received(chat(1, 'buy now'), 2, CAROL),
     ]);
-    expect(conversation(state, CAROL).messages).toEqual([]);
     expect(conversation(state, CAROL).stage).toBe('request');
     expect(effects.slice(2).flat()).toEqual([]);
   });
@@ -429,13 +349,13 @@ describe('connection requests', () => {
     expect(last).toEqual([{ type: 'close-link', address: BOB }]);
   });
 
-  it('nothing can be sent while waiting for their accept', () => {
+  it('nothing they say is read while waiting for their accept', () => {
     const waiting = run([
       { type: 'dial-started', address: BOB },
       { type: 'link-opened', address: BOB },
       { type: 'session-established', address: BOB, peer: peerOf(BOB), trusted: true },
     ]).state;
-    const { state, last } = run([{ type: 'chat-sent', address: BOB, id: id(1), text: 'early', at: 1 }], waiting);
+    const { state, last } = run([received(chat(1, 'early'))], waiting);
     expect(state).toEqual(waiting);
     expect(last).toEqual([]);
   });
@@ -482,7 +402,7 @@ describe('another key at a known address', () => {
       ],
       before,
     );
-    expect(conversation(state)).toMatchObject({ stage: 'request', peer: mallory, messages: [], unread: 0 });
+    expect(conversation(state)).toMatchObject({ stage: 'request', peer: mallory });
   });
 });
 
@@ -519,6 +439,6 @@ describe('a contact at a new address', () => {
       before,
     );
     expect(state.conversations.map((c) => c.address)).toEqual([NEW]);
-    expect(conversation(state, NEW)).toMatchObject({ unread: 1, messages: [{ text: 'at the old address' }] });
+    expect(conversation(state, NEW)).toMatchObject({ name: 'Bob', stage: 'waiting' });
   });
 });
