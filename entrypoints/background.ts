@@ -4,6 +4,7 @@ import { createPeerJsAgent } from '@/lib/agent/peerjs-agent';
 import { createBackgroundService } from '@/lib/background/background-service';
 import { type AgentNotice, agentToBackground, backgroundToAgent } from '@/lib/messaging/agent-messages';
 import { pageToBackground } from '@/lib/messaging/page-messages';
+import { scheduleAgentAlarms } from '@/lib/platform/agent-alarms';
 import { attention } from '@/lib/platform/attention';
 import { identityStorage } from '@/lib/platform/identity-storage';
 import { offscreenAgentClient } from '@/lib/platform/offscreen-agent';
@@ -11,8 +12,6 @@ import { popupPorts } from '@/lib/platform/popup-ports';
 import { inPageClient, serveChannel } from '@/lib/platform/runtime-messaging';
 import { settingsStorage } from '@/lib/platform/settings-storage';
 import { BUILD_DEFAULTS } from '@/lib/store/build-defaults-value';
-
-const KEEP_AGENT_ALARM = 'tincan/keep-agent';
 
 export default defineBackground({
   // Firefox (MV2): a persistent background page, which is also where the agent lives.
@@ -28,11 +27,8 @@ function startWithOffscreenAgent() {
   const agent = offscreenAgentClient();
   const service = wireBackground(agent);
   serveChannel(agentToBackground, service.agentHandlers);
-  // Timers die with the worker; an alarm brings the agent's document back if it is gone.
-  void browser.alarms.create(KEEP_AGENT_ALARM, { periodInMinutes: 0.5 });
-  browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === KEEP_AGENT_ALARM) void agent('ping').catch(() => {});
-  });
+  // Timers die with the worker: alarms bring the agent's document back and keep slots on time.
+  scheduleAgentAlarms(() => agent('tick'));
   void agent('ping').catch(() => {});
 }
 
@@ -47,6 +43,7 @@ async function startWithAgentHere() {
   );
   const service = wireBackground(inPageClient(backgroundToAgent, handlers));
   deliver = (notice) => void service.agentHandlers.notice(notice);
+  scheduleAgentAlarms(() => Promise.resolve(handlers.tick()));
   await service.applySettings();
 }
 
