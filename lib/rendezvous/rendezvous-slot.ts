@@ -4,10 +4,12 @@
  *
  *   tag = first 26 base32 chars of HMAC-SHA256(secret, "tincan/rv/v1|UTC-YYYY-MM-DD-HH-" + floor(min/10))
  *
- * and the slot's router ids are `tincan-v-{tag}-r{k}`. 26 base32 characters are 130 bits (the
- * last character carries 5 bits of the 16th byte, so 128 whole bits and two more): unguessable
- * for anyone without the secret, and no collision between pairs worth a thought. Near a slot
- * edge both adjacent slots are tried, so clocks a minute or two apart still meet.
+ * and the slot's router ids are `{root}-v-{tag}-r{k}`. 26 base32 characters carry the MAC's first
+ * 130 bits (its first 16 bytes whole, and two bits of the 17th). 128 bits is the secret-strength
+ * line: nobody without the secret can guess a slot to squat or watch, and two slot tags
+ * collide only after some 2^64 of them (the birthday bound). Any shorter and the id would be the weakest
+ * link; longer buys nothing and PeerJS ids stay short. Near a slot edge both adjacent slots are
+ * tried, so clocks a minute or two apart still meet.
  */
 import { toBase32 } from '../bytes';
 import { checkBytes, hmacSha256 } from '../crypto/primitives';
@@ -21,8 +23,11 @@ export const RENDEZVOUS_LABEL = 'tincan/rv/v1|';
 const utf8 = new TextEncoder();
 const two = (n: number) => String(n).padStart(2, '0');
 
+/** The latest moment a `Date` can hold (ECMA-262, "Time Values and Time Range"); past it no label can be written. */
+const MAX_TIME_MS = 8.64e15;
+
 function checkTime(timeMs: number): void {
-  if (!Number.isFinite(timeMs) || timeMs < 0) throw new RangeError(`not a time: ${timeMs}`);
+  if (!Number.isFinite(timeMs) || timeMs < 0 || timeMs > MAX_TIME_MS) throw new RangeError(`not a time: ${timeMs}`);
 }
 
 /** `UTC-YYYY-MM-DD-HH-N`, N = floor(minute / 10), for the slot holding `timeMs`. */
@@ -44,9 +49,12 @@ export function slotStart(timeMs: number): number {
 }
 
 /**
- * The starts of the slots to be in at `timeMs`: the current one, plus the previous one for the
- * first SLOT_EDGE_MS after a boundary (inclusive of the boundary itself), plus the next one for
- * the last SLOT_EDGE_MS before the next boundary. Ascending.
+ * The starts of the slots to be in at `timeMs`, ascending. Each slot is visited from SLOT_EDGE_MS
+ * before it begins until SLOT_EDGE_MS after it ends, start inclusive, end exclusive:
+ * [S − 2 min, S + 12 min). So within 2 minutes before a boundary (`B − 2 min ≤ t < B`) the next
+ * slot is visited as well, and from the boundary itself until 2 minutes after (`B ≤ t < B + 2 min`)
+ * the previous one: two clocks up to 2 minutes apart always share a slot. Half-open like the slots
+ * themselves, so every moment has one answer and the set changes at exactly two moments per slot.
  */
 export function slotsAt(timeMs: number): number[] {
   const start = slotStart(timeMs);
@@ -56,20 +64,34 @@ export function slotsAt(timeMs: number): number[] {
   return slots;
 }
 
-/** The first moment after `timeMs` at which `slotsAt` gives a different set. */
+/**
+ * The first moment after `timeMs` at which `slotsAt` gives a different set, for one timer or
+ * alarm. The boundary itself is not one: the same two slots are visited on both sides of it.
+ */
 export function nextSlotChange(timeMs: number): number {
   const start = slotStart(timeMs);
-  const changes = [start + SLOT_EDGE_MS, start + SLOT_MS - SLOT_EDGE_MS, start + SLOT_MS];
-  return changes.find((t) => t > timeMs) ?? start + SLOT_MS + SLOT_EDGE_MS;
+  const nextJoins = start + SLOT_MS - SLOT_EDGE_MS;
+  const thisLeft = start + SLOT_MS + SLOT_EDGE_MS;
+  // The previous slot is left SLOT_EDGE_MS into this one; the epoch's first slot has none to leave.
+  const previousLeft = start >= SLOT_MS && timeMs < start + SLOT_EDGE_MS ? start + SLOT_EDGE_MS : undefined;
+  return previousLeft ?? (timeMs < nextJoins ? nextJoins : thisLeft);
 }
 
 export function rendezvousNamespace(tag: string): string {
   return `v-${tag}`;
 }
 
-const RENDEZVOUS_ID = new RegExp(`^tincan-v-[a-z2-7]{${SLOT_TAG_CHARS}}-r[1-9][0-9]?$`);
+// `{root}-v-{tag}-r{k}` for any root (the constant `tincan`, or a beacon token: letters, digits,
+// `-`, `_`, alphanumeric at both ends), ranks as router-election.ts writes them. No transport,
+// discovery or namespace router id has 26 base32 characters after a `-v-`.
+const RENDEZVOUS_ID = new RegExp(
+  `^[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?-v-[a-z2-7]{${SLOT_TAG_CHARS}}-r[1-9][0-9]{0,2}$`,
+);
 
-/** A slot's router id: a meeting place, never an address to keep for a contact. */
+/**
+ * A slot's router id: a meeting place, never an address to keep for a contact, and never a way
+ * in for someone who is not one.
+ */
 export function isRendezvousId(id: string): boolean {
   return RENDEZVOUS_ID.test(id);
 }
