@@ -133,6 +133,8 @@ const savedContact = (user: NodeUser, at: number): Contact => ({
   address: user.address,
   verified: true,
   addedAt: at,
+  special: false,
+  rendezvousPaused: false,
 });
 
 /**
@@ -342,7 +344,8 @@ const roundTripText = (round: number) => `round trip ${String(round).padStart(4,
 
 /** The bytes our agent's chat frame for `text` has before encryption: what bare sends in its place. */
 export const chatFrameBytes = (text: string) =>
-  encodeFrame({ kind: 'chat', id: new Uint8Array(MESSAGE_ID_BYTES), sentAt: Date.now(), text }).length;
+  encodeFrame({ kind: 'chat', id: new Uint8Array(MESSAGE_ID_BYTES), stream: 7, seq: 1, sentAt: Date.now(), text })
+    .length;
 
 export type RoundTrips = {
   samples: Samples;

@@ -43,7 +43,7 @@ async function startWithAgentHere() {
   );
   const service = wireBackground(inPageClient(backgroundToAgent, handlers));
   deliver = (notice) => void service.agentHandlers.notice(notice);
-  scheduleAgentAlarms(() => Promise.resolve(handlers.tick()));
+  scheduleAgentAlarms(() => Promise.resolve(handlers.tick(undefined)));
   await service.applySettings();
 }
 

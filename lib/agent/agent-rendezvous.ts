@@ -139,7 +139,10 @@ export function agentRendezvous(deps: AgentRendezvousDeps) {
         const existing = reaches.get(key);
         const options = { special: contact.special, paused: contact.rendezvousPaused };
         if (!existing) {
-          reaches.set(key, newContactReach({ contactKey: key, ...options, address: contact.address, blocked: [...deps.blocked(key)] }));
+          reaches.set(
+            key,
+            newContactReach({ contactKey: key, ...options, address: contact.address, blocked: [...deps.blocked(key)] }),
+          );
           if (running) run(key, { type: 'start' });
           continue;
         }

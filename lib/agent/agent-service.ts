@@ -42,7 +42,13 @@ export function serveAgent(
     answerRequest: ({ address, accept, identityKey }) => agent.answerRequest(address, accept, identityKey),
     trustNewKey: ({ address }) => agent.trustNewKey(address),
     send: ({ address, text }) => agent.send(address, text),
+    sendTo: ({ contactKey, text }) => agent.sendTo(contactKey, text),
     markRead: ({ address }) => agent.markRead(address),
+    markChatRead: ({ contactKey }) => agent.markChatRead(contactKey),
+    pingContact: ({ contactKey }) => agent.ping(contactKey),
+    tick: () => agent.tick(),
+    exportHistory: () => agent.exportHistory(),
+    importHistory: ({ archive }) => agent.importHistory(archive),
     ping: () => 'pong' as const,
   };
 }

@@ -11,6 +11,7 @@ import { decodeInvite, looksLikeInvite } from '../crypto/invite';
 import { Listeners } from '../listeners';
 import { type AckFrame, type ChatFrame, decodeFrame, encodeFrame, MAX_TEXT_BYTES } from '../protocol/frame';
 import { isRendezvousId } from '../rendezvous/rendezvous-slot';
+import type { MeetOutcome } from '../rendezvous/slot-visit';
 import {
   type ConversationEvent,
   type ConversationProblem,
@@ -29,10 +30,6 @@ import {
 } from '../store/contacts';
 import { describeSignalingServer, type Settings } from '../store/settings';
 import { DialError, isValidAddress, type Link, type Transport } from '../transport/transport';
-import { agentRendezvous, type DialOutcome } from './agent-rendezvous';
-import { createChatBook } from './chat-book';
-import { chatViews, conversationViews, withChats } from './chat-snapshot';
-import type { MeetOutcome } from '../rendezvous/slot-visit';
 import {
   ADDRESS_ROOT,
   type Agent,
@@ -43,7 +40,10 @@ import {
 } from './agent-api';
 import { AgentError } from './agent-error';
 import { agentNetwork, isDiscoveryId } from './agent-network';
+import { agentRendezvous, type DialOutcome } from './agent-rendezvous';
 import { contactViews, meView, peerView, sessionIdentity, sessionProblem } from './agent-views';
+import { createChatBook } from './chat-book';
+import { chatViews, conversationViews, withChats } from './chat-snapshot';
 import {
   contactChangesWhenReady,
   expectationAt,
@@ -65,7 +65,13 @@ export {
 } from './agent-api';
 export { MAX_OPEN_REQUESTS } from './trust';
 
-type LinkEntry = { link: Link; dialedByMe: boolean; session?: SecureLink };
+type LinkEntry = {
+  link: Link;
+  dialedByMe: boolean;
+  session?: SecureLink;
+  /** The handshake under way on this link: a second dial of the same address waits for it. */
+  secured?: Promise<void>;
+};
 
 function sameNetwork(a: Settings, b: Settings): boolean {
   return JSON.stringify([a.signaling, a.iceServers]) === JSON.stringify([b.signaling, b.iceServers]);
@@ -199,7 +205,8 @@ export function createAgent(deps: AgentDeps): Agent {
           const change = introducedChange(contacts, effect.peer, toHex(effect.presenceKey), reachAt);
           if (change) changeContacts(change);
           const secret =
-            identity && rendezvousSecretChange(contacts, identity.identityKey, effect.peer, toHex(effect.rendezvousSecret));
+            identity &&
+            rendezvousSecretChange(contacts, identity.identityKey, effect.peer, toHex(effect.rendezvousSecret));
           if (secret) changeContacts(secret);
           const key = effect.peer.identityKey;
           if (justLearned.delete(key) && effect.special && !findContact(contacts, key)?.special) {
@@ -241,7 +248,8 @@ export function createAgent(deps: AgentDeps): Agent {
   const followLinks = () => {
     const now = new Map<string, string>();
     for (const c of conversations.conversations) {
-      if (c.stage === 'ready' && c.peer && findContact(contacts, c.peer.identityKey)) now.set(c.peer.identityKey, c.address);
+      if (c.stage === 'ready' && c.peer && findContact(contacts, c.peer.identityKey))
+        now.set(c.peer.identityKey, c.address);
     }
     const before = live;
     live = now;
@@ -355,7 +363,8 @@ export function createAgent(deps: AgentDeps): Agent {
     const entry: LinkEntry = { link, dialedByMe };
     links.set(remote, entry);
     dispatch({ type: 'link-opened', address: remote });
-    return secure(link, entry);
+    entry.secured = secure(link, entry);
+    return entry.secured;
   };
 
   const stopTransport = () => {
@@ -431,7 +440,11 @@ export function createAgent(deps: AgentDeps): Agent {
           presentedFingerprint: peerView(present).fingerprint,
         });
       }
-      if (isLinkUp(findConversation(conversations, target)?.stage ?? 'closed')) return;
+      if (isLinkUp(findConversation(conversations, target)?.stage ?? 'closed')) {
+        // A handshake already under way (the reach state machine dialled first): its outcome is ours.
+        if (!existing.session) await existing.secured;
+        return;
+      }
       // A session that ended (declined, say) may still be flushing its last frame: let it, but
       // it no longer stands in the way of a new dial.
       links.delete(target);

@@ -37,7 +37,7 @@ export function parseRequestNotificationId(id: string): { address: string; ident
 }
 
 export function unreadIn(snapshot: AgentSnapshot): number {
-  return snapshot.conversations.reduce((sum, c) => sum + c.unread, 0);
+  return snapshot.chats.reduce((sum, c) => sum + c.unread, 0);
 }
 
 export function createBackgroundService(deps: BackgroundDeps) {
@@ -67,7 +67,14 @@ export function createBackgroundService(deps: BackgroundDeps) {
     setVerified: ({ identityKey, verified }) => identity.changeContacts({ type: 'verified', identityKey, verified }),
     removeContact: ({ identityKey }) => identity.changeContacts({ type: 'removed', identityKey }),
     send: (data) => agent('send', data),
+    sendTo: (data) => agent('sendTo', data),
     markRead: (data) => agent('markRead', data),
+    markChatRead: (data) => agent('markChatRead', data),
+    pingContact: (data) => agent('pingContact', data),
+    // Stored like a rename; the agent hears of it through the storage change listener.
+    setSpecial: ({ identityKey, special }) => identity.changeContacts({ type: 'special', identityKey, special }),
+    setRendezvousPaused: ({ identityKey, paused }) =>
+      identity.changeContacts({ type: 'rendezvous-paused', identityKey, paused }),
     getSettings: () => settings.load(),
     // The storage change listener passes new settings on to the agent.
     saveSettings: (data) => settings.save(data),

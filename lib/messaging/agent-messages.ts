@@ -1,6 +1,7 @@
 /** Background ↔ agent (Chrome: service worker ↔ offscreen document; Firefox: one page). */
 import { z } from 'zod';
 import type { AgentEvent, AgentSetup, AgentSnapshot } from '../agent/agent';
+import type { PingResult } from '../agent/agent-api';
 import { AgentIdentitySchema, ContactsSchema, IdentityKeyHex } from '../store/contacts';
 import { SettingsSchema } from '../store/settings';
 import { defineChannel } from './channel';
@@ -31,7 +32,19 @@ export const backgroundToAgent = defineChannel('tincan/background-to-agent/v1', 
   },
   trustNewKey: { request: z.strictObject({ address }), response: done },
   send: { request: z.strictObject({ address, text }), response: done },
+  sendTo: { request: z.strictObject({ contactKey: IdentityKeyHex, text }), response: done },
   markRead: { request: z.strictObject({ address }), response: done },
+  markChatRead: { request: z.strictObject({ contactKey: IdentityKeyHex }), response: done },
+  /** Tries a contact's last known address at once. */
+  pingContact: { request: z.strictObject({ contactKey: IdentityKeyHex }), response: z.custom<PingResult>() },
+  /** The background's alarm: slots caught up, unreachable contacts retried. */
+  tick: { request: none, response: done },
+  exportHistory: { request: none, response: z.unknown() },
+  /** A backup's history; the agent's chat store validates it before writing anything. */
+  importHistory: {
+    request: z.strictObject({ archive: z.unknown() }),
+    response: z.custom<{ chats: number; messages: number }>(),
+  },
   ping: { request: none, response: z.literal('pong') },
 });
 

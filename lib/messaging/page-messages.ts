@@ -1,6 +1,7 @@
 /** Extension pages (popup, options) ↔ background. */
 import { z } from 'zod';
 import type { AgentSnapshot } from '../agent/agent';
+import type { PingResult } from '../agent/agent-api';
 import { IdentityKeyHex } from '../store/contacts';
 import { type Settings, SettingsSchema } from '../store/settings';
 import { defineChannel } from './channel';
@@ -25,7 +26,20 @@ export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
   setVerified: { request: z.strictObject({ identityKey: IdentityKeyHex, verified: z.boolean() }), response: done },
   removeContact: { request: z.strictObject({ identityKey: IdentityKeyHex }), response: done },
   send: { request: z.strictObject({ address, text: z.string().min(1).max(20_000) }), response: done },
+  /** To a saved contact, reachable or not: it waits in the outbox until delivered. */
+  sendTo: {
+    request: z.strictObject({ contactKey: IdentityKeyHex, text: z.string().min(1).max(20_000) }),
+    response: done,
+  },
   markRead: { request: z.strictObject({ address }), response: done },
+  markChatRead: { request: z.strictObject({ contactKey: IdentityKeyHex }), response: done },
+  /** Tries a contact's last known address at once. */
+  pingContact: { request: z.strictObject({ contactKey: IdentityKeyHex }), response: z.custom<PingResult>() },
+  setSpecial: { request: z.strictObject({ identityKey: IdentityKeyHex, special: z.boolean() }), response: done },
+  setRendezvousPaused: {
+    request: z.strictObject({ identityKey: IdentityKeyHex, paused: z.boolean() }),
+    response: done,
+  },
   getSettings: { request: none, response: z.custom<Settings>() },
   saveSettings: { request: SettingsSchema, response: done },
 });

@@ -99,7 +99,10 @@ function open(factory: IDBFactory, name: string): Promise<IDBDatabase> {
 /** The host's IndexedDB: a browser's own, or `fake-indexeddb`'s (whose key ranges are its own class). */
 export type IndexedDBHost = { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange };
 
-function checked<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, rows: unknown[]) {
+function checked<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  rows: unknown[],
+) {
   const good: T[] = [];
   let skipped = 0;
   for (const row of rows) {

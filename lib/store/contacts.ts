@@ -171,7 +171,9 @@ export function applyContactChange(contacts: readonly Contact[], change: Contact
       return moved.map((c) => (c.identityKey === change.identityKey ? { ...c, presenceKey: change.presenceKey } : c));
     }
     case 'rendezvous-secret':
-      return contacts.map((c) => (c.identityKey === change.identityKey ? { ...c, rendezvousSecret: change.secret } : c));
+      return contacts.map((c) =>
+        c.identityKey === change.identityKey ? { ...c, rendezvousSecret: change.secret } : c,
+      );
     case 'special':
       return contacts.map((c) => (c.identityKey === change.identityKey ? { ...c, special: change.special } : c));
     case 'rendezvous-paused':

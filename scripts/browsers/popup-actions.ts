@@ -46,6 +46,14 @@ export async function safetyNumber(popup: Page): Promise<string> {
   return (await contact.getByTestId('safety-number').innerText()).trim();
 }
 
+/** Opens a saved contact's chat from the Saved contacts list, whether or not they are online. */
+export async function openContactChat(popup: Page, petname: string): Promise<void> {
+  const contact = popup.getByTestId('contact').filter({ hasText: petname }).first();
+  await contact.waitFor({ timeout: 30_000 });
+  await contact.getByTestId('contact-open').click();
+  await popup.getByTestId('composer').waitFor();
+}
+
 export async function openFirstChat(popup: Page): Promise<void> {
   await popup.getByTestId('conversation').first().click();
   await popup.getByTestId('chat-link').waitFor();

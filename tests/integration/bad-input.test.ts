@@ -81,8 +81,9 @@ function closed(connection: DataConnection): Promise<void> {
 }
 
 let messageCount = 0;
-const chat = (text: string, id = new Uint8Array(MESSAGE_ID_BYTES).fill(++messageCount)) =>
-  encodeFrame({ kind: 'chat', id, sentAt: Date.now(), text });
+/** A chat frame; `seq` numbers it in the sender's stream (each hostile peer is a fresh contact, starting at 1). */
+const chat = (text: string, seq = 1, id = new Uint8Array(MESSAGE_ID_BYTES).fill(++messageCount)) =>
+  encodeFrame({ kind: 'chat', id, stream: 7, seq, sentAt: Date.now(), text });
 
 function withVersion(frame: Uint8Array, version: number): Uint8Array {
   const copy = frame.slice();
@@ -93,7 +94,8 @@ function withVersion(frame: Uint8Array, version: number): Uint8Array {
 /** A well-formed chat frame whose text bytes are not UTF-8. */
 function chatWithInvalidUtf8(): Uint8Array {
   const frame = chat('xxxx');
-  frame.set([0x61, 0xc3, 0x28, 0xff], HEADER_BYTES + MESSAGE_ID_BYTES + 8);
+  // The text follows the id, stream (4), seq (4) and sentAt (8).
+  frame.set([0x61, 0xc3, 0x28, 0xff], HEADER_BYTES + MESSAGE_ID_BYTES + 16);
   return frame;
 }
 
@@ -195,8 +197,8 @@ describe('a Tincan peer that sends bad frames inside the encrypted session', () 
     session.send(chatWithInvalidUtf8()); // 4
     const twice = chat('still here');
     session.send(twice);
-    session.send(twice); // the same message id again: shown once
-    session.send(chat('and again'));
+    session.send(twice); // the same message again: shown once
+    session.send(chat('and again', 2));
     await shown(address, 'and again');
 
     expect(textsFrom(target.agent, address, 'peer')).toEqual(['still here', 'and again']);

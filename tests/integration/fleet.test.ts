@@ -106,7 +106,9 @@ describe('a fleet of real agents in several processes', () => {
       const conversation = conversationAt(s, killedAtPartner);
       return conversation?.stage === 'closed' ? conversation : undefined;
     }, 25_000);
-    expect(closed.problem?.kind).toBe('link-failed');
+    // The link failed; the partner then dials the last known address at once (the contact
+    // reach state machine) and finds nobody there: either is what a snapshot may show.
+    expect(['link-failed', 'peer-unavailable']).toContain(closed.problem?.kind);
   });
 
   it('a crashed agent’s address stays taken on the server until its alive timeout', async () => {

@@ -80,7 +80,7 @@ describe('a first connection from an unknown key', () => {
     const [alice, bob] = [await user('Alice'), await user('Bob')];
     await alice.agent.connect(bob.address);
     expect(conversationWith(alice.agent, bob.address)?.stage).toBe('waiting');
-    expect(() => alice.agent.send(bob.address, 'too early')).toThrow(AgentError);
+    await expect(alice.agent.send(bob.address, 'too early')).rejects.toThrow(AgentError);
   });
 
   it('a declined request closes the connection on both sides and saves no one', async () => {
@@ -181,7 +181,7 @@ describe('contacts whose addresses change', () => {
         presentedKey: mallory.identity.identityKey,
       },
     });
-    expect(() => alice.agent.send(bobsAddress, 'for Bob only')).toThrow(AgentError);
+    await expect(alice.agent.send(bobsAddress, 'for Bob only')).rejects.toThrow(AgentError);
     // Alice's contact is still Bob's key; Mallory learned nothing and got nothing.
     expect(alice.contacts()).toMatchObject([{ identityKey: bob.identity.identityKey }]);
     for (let waited = 0; received.length === 0 && waited < 5_000; waited += 50) {

@@ -1,12 +1,12 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import type { IndexedDBHost } from '../../lib/store/chat-store';
 import type { Agent, AgentEvent, AgentSetup } from '../../lib/agent/agent';
 import type { AgentDiscoveryDeps } from '../../lib/agent/agent-api';
 import { browserHostServices, createPeerJsAgent } from '../../lib/agent/peerjs-agent';
 import { toHex } from '../../lib/bytes';
 import { createIdentity, presenceKeyFromSeed } from '../../lib/crypto/identity';
 import type { PublicAddressResult } from '../../lib/discovery/public-address';
+import type { IndexedDBHost } from '../../lib/store/chat-store';
 import { type AgentIdentity, applyContactChange, type Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS, parseSignalingUrl, type Settings } from '../../lib/store/settings';
 import type { RunningSignalingServer } from '../../server/signaling-server';

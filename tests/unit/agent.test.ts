@@ -2,12 +2,14 @@
  * Two agents over an in-memory transport (no WebRTC): the handshake, the request and the trust
  * decisions as a user meets them, quickly and with nothing but the agent's own code.
  */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { type Agent, type AgentEvent, createAgent, MAX_OPEN_REQUESTS } from '../../lib/agent/agent';
 import { AgentError } from '../../lib/agent/agent-error';
 import { fromHex } from '../../lib/bytes';
 import { encodeInvite } from '../../lib/crypto/invite';
 import { Listeners } from '../../lib/listeners';
+import { openChatStore } from '../../lib/store/chat-store';
 import type { Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS } from '../../lib/store/settings';
 import { DialError, type Link, type Transport, type TransportStatus } from '../../lib/transport/transport';
@@ -48,6 +50,7 @@ function user(board: ReturnType<typeof switchboard>, name: string, contacts: Con
     randomBytes: nodeRandomBytesFn,
     setTimeout: (run, ms) => setTimeout(run, ms),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    openChatStore: () => openChatStore({ indexedDB: new IDBFactory(), IDBKeyRange }),
   });
   const events: AgentEvent[] = [];
   agent.subscribe((event) => events.push(event));
@@ -111,6 +114,8 @@ describe('two strangers', () => {
       address: '',
       verified: true,
       addedAt: 1,
+      special: false,
+      rendezvousPaused: false,
     };
     const bob = user(board, 'Bob', [aliceAsContact]);
     await alice.agent.connect(bob.address);
@@ -165,6 +170,8 @@ describe('trust checks on the answering side', () => {
     address: of.address,
     verified: true,
     addedAt: 1,
+    special: false,
+    rendezvousPaused: false,
   });
 
   it('another key dialling from a saved contact’s address is a changed key, not a request', async () => {

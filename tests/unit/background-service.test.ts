@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AgentSnapshot } from '../../lib/agent/agent';
+import type { ConversationView } from '../../lib/agent/chat-snapshot';
 import { createBackgroundService, requestNotificationId } from '../../lib/background/background-service';
 import type { Attention } from '../../lib/platform/attention';
 import type { IdentityStorage } from '../../lib/platform/identity-storage';
 import type { SettingsStorage } from '../../lib/platform/settings-storage';
-import type { Conversation } from '../../lib/sessions/conversations';
 import type { ContactChange } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS } from '../../lib/store/settings';
 
@@ -49,13 +49,15 @@ function harness() {
   return { service, calls, shown, stored };
 }
 
-const snapshot = (conversations: Partial<Conversation>[]): AgentSnapshot =>
+const snapshot = (conversations: Partial<ConversationView>[]): AgentSnapshot =>
   ({
     name: '',
     server: '',
     status: { state: 'stopped' },
     contacts: [],
     conversations,
+    // Unread counts live in the chats: a conversation's `unread` stands for its contact's chat here.
+    chats: conversations.map((c, i) => ({ contactKey: String(i), messages: [], unread: c.unread ?? 0, pending: 0 })),
     network: { status: { state: 'off', reason: 'disabled' }, peers: [] },
   }) as AgentSnapshot;
 

@@ -76,7 +76,17 @@ const setup = {
     certificate: 'd4'.repeat(64),
     presenceKey: 'f6'.repeat(32),
   },
-  contacts: [{ identityKey: 'e5'.repeat(32), petname: 'Bob', address: ADDRESS, verified: true, addedAt: 1 }],
+  contacts: [
+    {
+      identityKey: 'e5'.repeat(32),
+      petname: 'Bob',
+      address: ADDRESS,
+      verified: true,
+      addedAt: 1,
+      special: true,
+      rendezvousPaused: false,
+    },
+  ],
 };
 const withSettings = (change: Partial<typeof settings>) => ({ ...setup, settings: { ...settings, ...change } });
 
@@ -157,7 +167,14 @@ describe('background → agent requests are checked before the agent sees them',
 });
 
 describe('agent → background notices are checked before the background acts on them', () => {
-  const arrived = { type: 'message-arrived', address: ADDRESS, name: 'Bob', text: 'hi', unreadTotal: 3 };
+  const arrived = {
+    type: 'message-arrived',
+    address: ADDRESS,
+    contactKey: 'ab'.repeat(32),
+    name: 'Bob',
+    text: 'hi',
+    unreadTotal: 3,
+  };
 
   it.each([
     ['an unknown notice type', { type: 'exploded' }],

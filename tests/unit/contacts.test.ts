@@ -9,7 +9,15 @@ import {
 
 const BOB = 'b0'.repeat(32);
 const CAROL = 'c0'.repeat(32);
-const bob: Contact = { identityKey: BOB, petname: 'Bob', address: 'tincan-t-bob', verified: true, addedAt: 1 };
+const bob: Contact = {
+  identityKey: BOB,
+  petname: 'Bob',
+  address: 'tincan-t-bob',
+  verified: true,
+  addedAt: 1,
+  special: false,
+  rendezvousPaused: false,
+};
 
 describe('saved contacts', () => {
   it('a new key is learned with the name it announced and where it was', () => {
@@ -20,9 +28,18 @@ describe('saved contacts', () => {
       address: 'tincan-t-carol',
       verified: false,
       at: 5,
+      special: false,
     });
     expect(next).toEqual([
-      { identityKey: CAROL, petname: 'Carol', address: 'tincan-t-carol', verified: false, addedAt: 5 },
+      {
+        identityKey: CAROL,
+        petname: 'Carol',
+        address: 'tincan-t-carol',
+        verified: false,
+        addedAt: 5,
+        special: false,
+        rendezvousPaused: false,
+      },
     ]);
     expect(ContactsSchema.safeParse(next).success).toBe(true);
   });
@@ -35,6 +52,7 @@ describe('saved contacts', () => {
       address: 'tincan-t-bob2',
       verified: false,
       at: 9,
+      special: false,
     });
     expect(next).toEqual([{ ...bob, address: 'tincan-t-bob2' }]);
   });
@@ -47,6 +65,7 @@ describe('saved contacts', () => {
       address: bob.address,
       verified: false,
       at: 9,
+      special: false,
     });
     expect(contactAtAddress(next, bob.address)?.identityKey).toBe(CAROL);
     expect(next.find((c) => c.identityKey === BOB)?.address).toBe('');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ConversationView } from '../../lib/agent/chat-snapshot';
 import { isWorthListing } from '../../lib/sessions/conversation-list';
-import type { Conversation } from '../../lib/sessions/conversations';
 
-const base: Conversation = {
+const base: ConversationView = {
   address: 'tincan-t-x',
   name: '',
   stage: 'closed',
@@ -12,10 +12,10 @@ const base: Conversation = {
   unread: 0,
   badFrames: 0,
 };
-const message = { id: '01', from: 'peer' as const, text: 'hi', sentAt: 1, at: 1 };
+const message = { id: '01', from: 'peer' as const, text: 'hi', sentAt: 1, at: 1, state: 'received' as const };
 
 describe('which chats the popup lists', () => {
-  it.each<[string, Partial<Conversation>, boolean]>([
+  it.each<[string, Partial<ConversationView>, boolean]>([
     ['a chat with messages, even closed', { messages: [message] }, true],
     ['an open chat', { stage: 'ready', trusted: true }, true],
     ['a request (shown above the chats instead)', { stage: 'request' }, false],

@@ -17,12 +17,18 @@ const utf8 = new TextEncoder();
 const id = (seed = 1) => Uint8Array.from({ length: MESSAGE_ID_BYTES }, (_, i) => (seed * 31 + i * 7) & 0xff);
 
 /** A chat frame laid out by hand, so malformed variants can be built byte by byte. */
+/** id, stream u32, seq u32, sentAt f64: what precedes a chat frame's text. */
+const CHAT_HEAD = MESSAGE_ID_BYTES + 4 + 4 + 8;
+
 function chatBytes(text: Uint8Array, sentAt = 1_700_000_000_000, version = PROTOCOL_VERSION): Uint8Array {
-  const out = new Uint8Array(HEADER_BYTES + MESSAGE_ID_BYTES + 8 + text.length);
+  const out = new Uint8Array(HEADER_BYTES + CHAT_HEAD + text.length);
   out.set([version, FrameKind.Chat]);
   out.set(id(), HEADER_BYTES);
-  new DataView(out.buffer).setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES, sentAt);
-  out.set(text, HEADER_BYTES + MESSAGE_ID_BYTES + 8);
+  const view = new DataView(out.buffer);
+  view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES, 7);
+  view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES + 4, 1);
+  view.setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES + 8, sentAt);
+  out.set(text, HEADER_BYTES + CHAT_HEAD);
   return out;
 }
 
@@ -40,33 +46,82 @@ function frameOf(result: DecodeResult) {
   return result.frame;
 }
 
-describe('an introduce frame (where to reach a contact, and its presence key)', () => {
+describe('an introduce frame (where to reach a contact, its presence key, its rendezvous share)', () => {
   const presenceKey = Uint8Array.from({ length: 32 }, (_, i) => i * 3);
+  const rendezvousSecret = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+  const keys = [...presenceKey, ...rendezvousSecret];
 
   it.each([
-    ['a transport address', 'tincan-t-abcdefghijklmnop'],
-    ['no address (not online yet)', ''],
-  ])('with %s arrives as sent', (_, address) => {
-    expect(frameOf(decodeFrame(encodeFrame({ kind: 'introduce', presenceKey, address })))).toEqual({
-      kind: 'introduce',
-      presenceKey,
-      address,
-    });
+    ['a transport address, special', 'tincan-t-abcdefghijklmnop', true],
+    ['no address (not online yet), not special', '', false],
+  ])('with %s arrives as sent', (_, address, special) => {
+    const frame = { kind: 'introduce' as const, presenceKey, rendezvousSecret, special, address };
+    expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
+  });
+
+  it('flag bits from a newer protocol are ignored', () => {
+    const bytes = Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys, 0xfe, 0]);
+    expect(frameOf(decodeFrame(bytes))).toMatchObject({ kind: 'introduce', special: false, address: '' });
   });
 
   it.each([
-    ['a key one byte short', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...presenceKey.slice(1), 0])],
-    ['a length byte past the end', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...presenceKey, 5, 0x61])],
+    ['a key one byte short', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys.slice(1), 0, 0])],
+    ['no flags or length', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys])],
+    ['a length byte past the end', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys, 0, 5, 0x61])],
     [
       'an address that is no PeerJS id',
-      Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...presenceKey, 3, 0x61, 0x20, 0x62]),
+      Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys, 0, 3, 0x61, 0x20, 0x62]),
     ],
     [
       'an address that is not UTF-8',
-      Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...presenceKey, 2, 0xc3, 0x28]),
+      Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys, 0, 2, 0xc3, 0x28]),
     ],
   ])('with %s is malformed', (_, bytes) => {
     expect(errorOf(decodeFrame(bytes)).kind).toBe('malformed');
+  });
+});
+
+describe('chat and ack frames carry delivery numbers', () => {
+  it('an ack arrives as sent, up to the largest u32', () => {
+    for (const ack of [
+      { kind: 'ack' as const, stream: 0, upTo: 0 },
+      { kind: 'ack' as const, stream: 0xffff_ffff, upTo: 0xffff_ffff },
+    ]) {
+      expect(frameOf(decodeFrame(encodeFrame(ack)))).toEqual(ack);
+    }
+  });
+
+  it.each([
+    ['short', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Ack, 0, 0, 0, 1, 0, 0, 0])],
+    ['long', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Ack, 0, 0, 0, 1, 0, 0, 0, 2, 9])],
+  ])('a %s ack is malformed', (_, bytes) => {
+    expect(errorOf(decodeFrame(bytes)).kind).toBe('malformed');
+  });
+
+  it('a chat keeps its stream and sequence number; sequence 0 is malformed', () => {
+    const frame: ChatFrame = {
+      kind: 'chat',
+      id: new Uint8Array(16).fill(9),
+      stream: 0xdead_beef,
+      seq: 70_000,
+      sentAt: 5,
+      text: 'x',
+    };
+    expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
+    const zero = encodeFrame({ ...frame, seq: 1 });
+    zero.set([0, 0, 0, 0], HEADER_BYTES + 16 + 4);
+    expect(errorOf(decodeFrame(zero))).toEqual({ kind: 'malformed', detail: 'chat: seq 0' });
+  });
+
+  it.each([
+    ['a negative stream', { stream: -1, seq: 1 }],
+    ['a stream past u32', { stream: 2 ** 32, seq: 1 }],
+    ['sequence 0', { stream: 1, seq: 0 }],
+    ['a fractional sequence', { stream: 1, seq: 1.5 }],
+  ])('%s is refused when encoding', (_, numbers) => {
+    expect(() => encodeFrame({ kind: 'chat', id: new Uint8Array(16), sentAt: 1, text: 'x', ...numbers })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -93,15 +148,15 @@ describe('frames that round-trip between two agents', () => {
     ['only a byte-order mark', '\uFEFF'],
     ['a leading byte-order mark', '\uFEFFhello'],
   ])('a chat message with %s arrives as sent', (_, text) => {
-    const frame: ChatFrame = { kind: 'chat', id: id(), sentAt: 1_700_000_000_123.5, text };
+    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 1_700_000_000_123.5, text };
     expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
   });
 
   it('a chat message of exactly the maximum text size arrives as sent', () => {
     const text = 'é'.repeat(MAX_TEXT_BYTES / 2);
-    const frame: ChatFrame = { kind: 'chat', id: id(), sentAt: 0, text };
+    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 0, text };
     const bytes = encodeFrame(frame);
-    expect(bytes.length).toBe(HEADER_BYTES + MESSAGE_ID_BYTES + 8 + MAX_TEXT_BYTES);
+    expect(bytes.length).toBe(HEADER_BYTES + CHAT_HEAD + MAX_TEXT_BYTES);
     expect(frameOf(decodeFrame(bytes))).toEqual(frame);
   });
 
@@ -110,14 +165,14 @@ describe('frames that round-trip between two agents', () => {
     // Buffer#slice shares memory with the Buffer; the id must still be a copy.
     ['a Node Buffer', (bytes: Uint8Array) => Buffer.from(bytes)],
   ])('the message id decoded from %s is a copy that outlives the received bytes', (_, wrap) => {
-    const received = wrap(encodeFrame({ kind: 'chat', id: id(5), sentAt: 1, text: 'hi' }));
+    const received = wrap(encodeFrame({ kind: 'chat', id: id(5), stream: 7, seq: 1, sentAt: 1, text: 'hi' }));
     const frame = frameOf(decodeFrame(received));
     received.fill(0);
     expect(frame).toMatchObject({ id: id(5) });
   });
 
   it('a frame handed over as an ArrayBuffer, a DataView or a Node Buffer decodes the same', () => {
-    const frame: ChatFrame = { kind: 'chat', id: id(), sentAt: 42, text: 'same' };
+    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 42, text: 'same' };
     const bytes = encodeFrame(frame);
     expect(frameOf(decodeFrame(bytes.slice().buffer))).toEqual(frame);
     expect(frameOf(decodeFrame(new DataView(bytes.slice().buffer)))).toEqual(frame);
@@ -125,7 +180,7 @@ describe('frames that round-trip between two agents', () => {
   });
 
   it('a frame inside a larger buffer (a view with a non-zero byte offset) decodes from its own bytes', () => {
-    const frame: ChatFrame = { kind: 'chat', id: id(3), sentAt: 1_234_567, text: 'offset' };
+    const frame: ChatFrame = { kind: 'chat', id: id(3), stream: 7, seq: 1, sentAt: 1_234_567, text: 'offset' };
     const bytes = encodeFrame(frame);
     // 3 is deliberately not a multiple of 8: the timestamp is read unaligned.
     const backing = new Uint8Array(3 + bytes.length + 5).fill(0xee);
@@ -143,17 +198,19 @@ describe('frames that round-trip between two agents', () => {
 
 describe('frames an agent refuses to send', () => {
   it.each([0, 15, 17, 32])('a chat message with a %i-byte id', (length) => {
-    expect(() => encodeFrame({ kind: 'chat', id: new Uint8Array(length), sentAt: 1, text: 'x' })).toThrow(RangeError);
+    expect(() =>
+      encodeFrame({ kind: 'chat', id: new Uint8Array(length), stream: 7, seq: 1, sentAt: 1, text: 'x' }),
+    ).toThrow(RangeError);
   });
 
   it('an empty chat message', () => {
-    expect(() => encodeFrame({ kind: 'chat', id: id(), sentAt: 1, text: '' })).toThrow(RangeError);
+    expect(() => encodeFrame({ kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 1, text: '' })).toThrow(RangeError);
   });
 
   it('a chat message one byte over the maximum text size', () => {
-    expect(() => encodeFrame({ kind: 'chat', id: id(), sentAt: 1, text: 'x'.repeat(MAX_TEXT_BYTES + 1) })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      encodeFrame({ kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 1, text: 'x'.repeat(MAX_TEXT_BYTES + 1) }),
+    ).toThrow(RangeError);
   });
 
   it('a name one byte over the maximum', () => {
@@ -161,7 +218,7 @@ describe('frames an agent refuses to send', () => {
   });
 
   it.each([NaN, -1, Infinity, -Infinity])('a chat message stamped %s, which the other side would reject', (sentAt) => {
-    expect(() => encodeFrame({ kind: 'chat', id: id(), sentAt, text: 'x' })).toThrow(RangeError);
+    expect(() => encodeFrame({ kind: 'chat', id: id(), stream: 7, seq: 1, sentAt, text: 'x' })).toThrow(RangeError);
   });
 });
 
@@ -187,7 +244,7 @@ describe('bytes from a peer that are not a valid frame', () => {
     expect(errorOf(decodeFrame(bytes))).toEqual({ kind: 'unsupported-version', version });
   });
 
-  it.each([0x00, 0x06, 0x7f, 0xff])(
+  it.each([0x00, 0x07, 0x7f, 0xff])(
     'a frame of unknown kind 0x%s comes back as unknown-kind, not malformed',
     (frameKind) => {
       expect(errorOf(decodeFrame(Uint8Array.from([PROTOCOL_VERSION, frameKind, 1, 2, 3])))).toEqual({

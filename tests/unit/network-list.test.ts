@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { networkList, strangerLabel, strangerRequest } from '../../components/network-list';
 import type { ContactView } from '../../lib/agent/agent-views';
+import type { ConversationView } from '../../lib/agent/chat-snapshot';
 import type { NetworkPeerView, NetworkView } from '../../lib/agent/network-view';
-import type { Conversation, Stage } from '../../lib/sessions/conversations';
+import type { Stage } from '../../lib/sessions/conversations';
 
 const NS = 'abcdefghijklmnop';
 const ACTIVE = { state: 'active', ns: NS, visit: { state: 'member', rank: 1 } } as const;
@@ -15,12 +16,14 @@ const contact = (c: string, petname: string, extra: Partial<ContactView> = {}): 
   address: `tincan-t-${c.repeat(8)}`,
   verified: false,
   addedAt: 0,
+  special: false,
+  rendezvousPaused: false,
   fingerprint: 'abcd efgh ijkl mnop',
   safetyNumber: '',
   online: false,
   ...extra,
 });
-const conversation = (address: string, stage: Stage, extra: Partial<Conversation> = {}): Conversation => ({
+const conversation = (address: string, stage: Stage, extra: Partial<ConversationView> = {}): ConversationView => ({
   address,
   name: '',
   stage,
@@ -109,7 +112,7 @@ describe('who "On this network" lists, and how', () => {
 });
 
 describe('a stranger’s request, by the stage of its conversation', () => {
-  it.each<[string, Conversation | undefined, ReturnType<typeof strangerRequest>]>([
+  it.each<[string, ConversationView | undefined, ReturnType<typeof strangerRequest>]>([
     ['never asked', undefined, 'none'],
     ['dialling', conversation('a', 'connecting'), 'requesting'],
     ['in the handshake', conversation('a', 'securing'), 'requesting'],

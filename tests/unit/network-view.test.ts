@@ -23,6 +23,8 @@ const contact = (n: number, presenceKey?: Uint8Array): Contact => ({
   address: '',
   verified: false,
   addedAt: 0,
+  special: false,
+  rendezvousPaused: false,
   ...(presenceKey ? { presenceKey: toHex(presenceKey) } : {}),
 });
 

@@ -13,7 +13,15 @@ import type { Contact } from '../../lib/store/contacts';
 const ADDRESS = 'tincan-abcdefghijklmnop-d-qrstuvwxyzabcdef';
 const OTHER = 'tincan-abcdefghijklmnop-d-zzzzzzzzzzzzzzzz';
 const stranger = { identityKey: 'aa'.repeat(32), name: 'x', fingerprint: 'f' };
-const contact: Contact = { identityKey: 'aa'.repeat(32), petname: 'X', address: '', verified: false, addedAt: 0 };
+const contact: Contact = {
+  identityKey: 'aa'.repeat(32),
+  petname: 'X',
+  address: '',
+  verified: false,
+  addedAt: 0,
+  special: false,
+  rendezvousPaused: false,
+};
 const T = 1_000_000;
 
 const historyOf = (steps: Array<['request' | 'decline', number]>, address = ADDRESS): RequestHistory =>

@@ -5,7 +5,15 @@ import type { Contact } from '../../lib/store/contacts';
 
 const bobKey = 'b0'.repeat(32);
 const malloryKey = 'ee'.repeat(32);
-const bob: Contact = { identityKey: bobKey, petname: 'Bob', address: 'tincan-t-bob', verified: true, addedAt: 1 };
+const bob: Contact = {
+  identityKey: bobKey,
+  petname: 'Bob',
+  address: 'tincan-t-bob',
+  verified: true,
+  addedAt: 1,
+  special: false,
+  rendezvousPaused: false,
+};
 const presenting = (identityKey: string): PeerView => ({
   identityKey,
   name: 'Bob',
@@ -37,7 +45,15 @@ describe('the key expected at an address', () => {
 describe('what contacts learn when a session is ready', () => {
   it('a new key is learned, verified only when an invite vouched for it', () => {
     expect(contactChangesWhenReady([], presenting(bobKey), 'tincan-t-x', true, 5)).toEqual([
-      { type: 'learned', identityKey: bobKey, name: 'Bob', address: 'tincan-t-x', verified: true, at: 5 },
+      {
+        type: 'learned',
+        identityKey: bobKey,
+        name: 'Bob',
+        address: 'tincan-t-x',
+        verified: true,
+        at: 5,
+        special: true,
+      },
     ]);
   });
 
@@ -58,6 +74,8 @@ describe('a contact introducing itself', () => {
     address: 'tincan-t-carol',
     verified: false,
     addedAt: 1,
+    special: false,
+    rendezvousPaused: false,
   };
   const key = 'ab'.repeat(32);
 

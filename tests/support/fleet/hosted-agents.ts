@@ -3,6 +3,7 @@
  * process or IPC in here: `fleet-host.ts` feeds it decoded messages and posts what it emits.
  */
 
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { z } from 'zod';
 import type { Agent, AgentEvent } from '../../../lib/agent/agent';
 import type { AgentDiscoveryDeps } from '../../../lib/agent/agent-api';
@@ -146,6 +147,8 @@ export function createHostedAgents(options: HostedAgentsOptions) {
     }
     const identity = command.identity ?? options.newIdentity();
     const agent = createPeerJsAgent(options.Peer, browserHostServices(), {
+      // A profile of its own per agent, kept for the life of the host process.
+      indexedDB: { indexedDB: new IDBFactory(), IDBKeyRange },
       handshakeTimeoutMs: command.handshakeTimeoutMs,
       discovery: discoveryDepsFor(command),
     });
