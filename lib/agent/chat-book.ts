@@ -218,8 +218,21 @@ export function createChatBook(deps: ChatBookDeps) {
 
   /** Opens and reads the store once; every write waits for it. */
   const ready = (): Promise<void> => {
-    loaded ??= load();
+    loaded ??= load().then(() => {
+      isLoaded = true;
+    });
     return loaded;
+  };
+  let isLoaded = false;
+
+  /**
+   * Links and frames that come before the history is read wait for it, in order: a chat made up
+   * meanwhile would start a new stream and count from zero, and the stored one would then
+   * overwrite it — losing acks and what it received.
+   */
+  const whenLoaded = (run: () => void) => {
+    if (isLoaded) return run();
+    void ready().then(run, () => {});
   };
 
   return {
@@ -239,20 +252,30 @@ export function createChatBook(deps: ChatBookDeps) {
 
     /** A session with the contact is ready: retransmit what is unacknowledged. */
     linkUp(contactKey: string) {
-      const chat = chatFor(contactKey);
-      chat.lastSeenAt = deps.now();
-      void step(chat, { type: 'link-up' }).catch(() => {});
+      const at = deps.now();
+      whenLoaded(() => {
+        const chat = chatFor(contactKey);
+        chat.lastSeenAt = at;
+        void step(chat, { type: 'link-up' }).catch(() => {});
+      });
     },
 
     linkDown(contactKey: string) {
-      const chat = chats.get(contactKey);
-      if (!chat) return;
-      chat.lastSeenAt = deps.now();
-      void step(chat, { type: 'link-down' }).catch(() => {});
+      const at = deps.now();
+      whenLoaded(() => {
+        const chat = chats.get(contactKey);
+        if (!chat) return;
+        chat.lastSeenAt = at;
+        void step(chat, { type: 'link-down' }).catch(() => {});
+      });
     },
 
     /** A chat or ack frame from the contact's ready session. */
     frame(contactKey: string, frame: ChatFrame | AckFrame) {
+      whenLoaded(() => this.receive(contactKey, frame));
+    },
+
+    receive(contactKey: string, frame: ChatFrame | AckFrame) {
       const chat = chatFor(contactKey);
       const event: DeliveryEvent =
         frame.kind === 'ack'
@@ -269,6 +292,10 @@ export function createChatBook(deps: ChatBookDeps) {
     },
 
     markRead(contactKey: string) {
+      whenLoaded(() => this.markReadNow(contactKey));
+    },
+
+    markReadNow(contactKey: string) {
       const chat = chats.get(contactKey);
       if (!chat || chat.unread === 0) return;
       chat.unread = 0;
@@ -278,6 +305,10 @@ export function createChatBook(deps: ChatBookDeps) {
 
     /** An address that answered with someone else's key: never dialled for this contact again. */
     block(contactKey: string, address: string) {
+      whenLoaded(() => this.blockNow(contactKey, address));
+    },
+
+    blockNow(contactKey: string, address: string) {
       const chat = chatFor(contactKey);
       if (chat.blocked.includes(address)) return;
       chat.blocked = [...chat.blocked, address].slice(-32);
@@ -303,7 +334,10 @@ export function createChatBook(deps: ChatBookDeps) {
       const result = await opened.importAll(archive);
       if (!result.ok) throw new Error(result.error);
       chats.clear();
-      loaded = load();
+      isLoaded = false;
+      loaded = load().then(() => {
+        isLoaded = true;
+      });
       await loaded;
       return { chats: result.chats, messages: result.messages };
     },
