@@ -138,6 +138,45 @@ export async function openChatStore(host: IndexedDBHost, name = CHAT_DB_NAME): P
       };
     });
 
+  /** Asks for every write of a batch, in order, inside one transaction. */
+  const issue = (
+    writes: readonly ChatWrite[],
+    chats: IDBObjectStore,
+    messages: IDBObjectStore,
+    outbox: IDBObjectStore,
+  ) => {
+    for (const w of writes) {
+      switch (w.type) {
+        case 'chat':
+          chats.put(w.chat);
+          break;
+        case 'message':
+          messages.put(w.message);
+          break;
+        case 'message-state':
+          for (const id of w.ids) {
+            const read = messages.get([w.contactKey, id]);
+            read.onsuccess = () => {
+              const found = StoredMessageSchema.safeParse(read.result);
+              if (found.success) messages.put({ ...found.data, state: w.state });
+            };
+          }
+          break;
+        case 'outbox-add':
+          outbox.put(w.entry);
+          break;
+        case 'outbox-remove':
+          outbox.delete(outboxRange(w.contactKey, w.upToSeq));
+          break;
+        case 'forget-chat':
+          chats.delete(w.contactKey);
+          messages.delete(chatRange(w.contactKey));
+          outbox.delete(outboxRange(w.contactKey));
+          break;
+      }
+    }
+  };
+
   const readAll = async (stores: readonly (typeof STORES)[number][]) => {
     const tx = db.transaction([...stores]);
     return Promise.all(stores.map((store) => request(tx.objectStore(store).getAll())));
@@ -172,36 +211,14 @@ export async function openChatStore(host: IndexedDBHost, name = CHAT_DB_NAME): P
         const chats = tx.objectStore('chats');
         const messages = tx.objectStore('messages');
         const outbox = tx.objectStore('outbox');
-        // Every request is made now, in this task, so the transaction cannot commit half-way.
-        for (const w of writes) {
-          switch (w.type) {
-            case 'chat':
-              chats.put(w.chat);
-              break;
-            case 'message':
-              messages.put(w.message);
-              break;
-            case 'message-state':
-              for (const id of w.ids) {
-                const read = messages.get([w.contactKey, id]);
-                read.onsuccess = () => {
-                  const found = StoredMessageSchema.safeParse(read.result);
-                  if (found.success) messages.put({ ...found.data, state: w.state });
-                };
-              }
-              break;
-            case 'outbox-add':
-              outbox.put(w.entry);
-              break;
-            case 'outbox-remove':
-              outbox.delete(outboxRange(w.contactKey, w.upToSeq));
-              break;
-            case 'forget-chat':
-              chats.delete(w.contactKey);
-              messages.delete(chatRange(w.contactKey));
-              outbox.delete(outboxRange(w.contactKey));
-              break;
-          }
+        // Every request is made now, in this task, so the transaction cannot commit half-way; a
+        // request that throws (a record with no valid key) aborts what was already asked.
+        try {
+          issue(writes, chats, messages, outbox);
+        } catch (error) {
+          tx.abort();
+          await done.catch(() => {});
+          throw error;
         }
         await done;
       }),
