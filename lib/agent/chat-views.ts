@@ -2,6 +2,8 @@
 import { fromHex } from '../bytes';
 import type { MessageState } from '../store/chat-records';
 
+export type { MessageState };
+
 export type MessageView = {
   /** 128-bit id, hex. */
   id: string;

@@ -44,6 +44,11 @@ export const FrameKind = {
   Introduce: 0x05,
   /** stream u32 | upTo u32: "I hold every message of your stream `stream` up to `upTo`". */
   Ack: 0x06,
+  /**
+   * No body: "still here". Sent every few seconds on a quiet session, so a browser that vanished
+   * (closed, crashed, lost its network) is noticed in seconds, not when ICE gives up.
+   */
+  Keepalive: 0x07,
 } as const;
 
 export const PRESENCE_KEY_BYTES = 32;
@@ -73,7 +78,8 @@ export type IntroduceFrame = {
 /** Introduce flag bits. */
 const INTRODUCE_SPECIAL = 0x01;
 export type AckFrame = { kind: 'ack'; stream: number; upTo: number };
-export type Frame = HelloFrame | ChatFrame | AcceptFrame | DeclineFrame | IntroduceFrame | AckFrame;
+export type KeepaliveFrame = { kind: 'keepalive' };
+export type Frame = HelloFrame | ChatFrame | AcceptFrame | DeclineFrame | IntroduceFrame | AckFrame | KeepaliveFrame;
 
 const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= U32_MAX;
 
@@ -140,6 +146,8 @@ export function encodeFrame(frame: Frame): Uint8Array {
       out.set(address, HEADER_BYTES + keys + 2);
       return out;
     }
+    case 'keepalive':
+      return Uint8Array.of(PROTOCOL_VERSION, FrameKind.Keepalive);
     case 'ack': {
       if (!isU32(frame.stream) || !isU32(frame.upTo)) throw new RangeError('stream/upTo out of range');
       const out = new Uint8Array(HEADER_BYTES + 8);
@@ -195,6 +203,8 @@ export function decodeFrame(data: unknown): DecodeResult {
       const id = body.slice(0, MESSAGE_ID_BYTES);
       return { ok: true, frame: { kind: 'chat', id, stream, seq, sentAt, text } };
     }
+    case FrameKind.Keepalive:
+      return body.length === 0 ? { ok: true, frame: { kind: 'keepalive' } } : malformed('keepalive: has a body');
     case FrameKind.Ack: {
       if (body.length !== 8) return malformed('ack: length');
       const view = new DataView(body.buffer, body.byteOffset, 8);

@@ -281,6 +281,9 @@ function receiveFrame(state: ConversationsState, event: Extract<ConversationEven
     case 'hello':
       // Names come with the handshake's identity proof; a later claim changes nothing.
       return { state, effects: [] };
+    case 'keepalive':
+      // Only its arrival matters (the agent's silence timer).
+      return { state, effects: [] };
     case 'accept': {
       const next = update(state, event.address, (c) => ({
         ...c,
