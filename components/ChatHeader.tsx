@@ -1,20 +1,31 @@
 import type { ContactView } from '@/lib/agent/agent-views';
+import type { ContactChatView } from '@/lib/agent/chat-snapshot';
 import type { Conversation } from '@/lib/sessions/conversations';
-import { describeStage, isEncrypted } from './describe';
+import { describeReach, describeStage, isEncrypted } from './describe';
 
-/** Who this chat is with, and whether what is said in it is encrypted to them. */
+/**
+ * Who this chat is with, and whether what is said in it is encrypted to them. A contact's chat
+ * with no connection up says how the agent stands with them instead, and where it last saw them.
+ */
 export function ChatHeader({
   conversation,
   name,
   contact,
   onBack,
 }: {
-  conversation: Conversation;
+  conversation: Conversation | undefined;
   name: string;
-  contact: ContactView | undefined;
+  contact: ContactView | ContactChatView | undefined;
   onBack: () => void;
 }) {
-  const { stage, peer } = conversation;
+  const stage = conversation?.stage;
+  const encrypted = stage !== undefined && isEncrypted(stage);
+  const reach = contact && 'reach' in contact ? contact.reach : 'offline';
+  const status =
+    stage === undefined
+      ? { label: describeReach(reach), tone: reach === 'offline' ? 'bad' : 'busy' }
+      : { label: describeStage(stage), tone: stage === 'ready' ? 'ok' : stage === 'closed' ? 'bad' : 'busy' };
+  const peer = conversation?.peer;
   return (
     <header class="chat-header">
       <div class="row between">
@@ -24,28 +35,29 @@ export function ChatHeader({
         <span class="who">
           <span class="row tight">
             <strong data-testid="chat-peer-name">{name}</strong>
-            {contact?.verified && isEncrypted(stage) && (
+            {contact?.verified && encrypted && (
               <span class="verified" title="You verified this contact’s key" data-testid="chat-verified">
                 ✓
               </span>
             )}
           </span>
-          <span class="muted small">{conversation.address}</span>
+          <span class="muted small">
+            {conversation ? conversation.address : contact?.address ? `Last seen at ${contact.address}` : ''}
+          </span>
         </span>
-        <span
-          class={`status ${stage === 'ready' ? 'ok' : stage === 'closed' ? 'bad' : 'busy'}`}
-          data-testid="chat-link"
-        >
-          {describeStage(stage)}
+        <span class={`status ${status.tone}`} data-testid="chat-link">
+          {status.label}
         </span>
       </div>
-      <p class={`encryption small ${isEncrypted(stage) ? 'on' : 'off'}`} data-testid="chat-encryption">
-        {isEncrypted(stage) && peer ? (
+      <p class={`encryption small ${encrypted ? 'on' : 'off'}`} data-testid="chat-encryption">
+        {encrypted && peer ? (
           <>
             🔒 Encrypted with {name} · <code>{peer.fingerprint}</code>
           </>
         ) : stage === 'securing' ? (
           'Securing…'
+        ) : contact ? (
+          'Not connected · messages wait here and go end-to-end encrypted'
         ) : (
           'Not connected'
         )}

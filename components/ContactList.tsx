@@ -1,4 +1,4 @@
-import type { ContactView } from '@/lib/agent/agent-views';
+import type { ContactChatView } from '@/lib/agent/chat-snapshot';
 import { type ContactActions, ContactRow } from './ContactRow';
 
 export function ContactList({
@@ -6,7 +6,7 @@ export function ContactList({
   empty,
   actions,
 }: {
-  contacts: ContactView[];
+  contacts: ContactChatView[];
   /** What an empty list means here. */
   empty: string;
   actions: ContactActions;

@@ -1,45 +1,94 @@
-import type { ContactView } from '@/lib/agent/agent-views';
-import type { Conversation } from '@/lib/sessions/conversations';
-import { describeStage, isEncrypted } from './describe';
+import type { ComponentChildren } from 'preact';
+import type { ContactChatView, ConversationView } from '@/lib/agent/chat-snapshot';
+import type { ChatLine } from '@/lib/sessions/conversation-list';
+import { describeReach, describeStage, isEncrypted } from './describe';
 import { peerName } from './peer-name';
 
+type Line = {
+  key: string;
+  name: string;
+  /** The dot's class: a stage, or a contact's reach. */
+  dot: string;
+  status: ComponentChildren;
+  encrypted: boolean;
+  unread: number;
+  open: () => void;
+};
+
+function contactLine(
+  line: Extract<ChatLine<ConversationView>, { kind: 'contact' }>,
+  contact: ContactChatView,
+  onOpen: (contactKey: string) => void,
+): Line {
+  const { conversation } = line;
+  return {
+    key: `contact:${line.contactKey}`,
+    name: contact.petname || 'Unnamed',
+    dot: conversation?.stage ?? contact.reach,
+    status: conversation ? describeStage(conversation.stage) : describeReach(contact.reach),
+    encrypted: conversation !== undefined && isEncrypted(conversation.stage),
+    unread: line.unread,
+    open: () => onOpen(line.contactKey),
+  };
+}
+
+function conversationLine(c: ConversationView, contacts: ContactChatView[], onOpen: (address: string) => void): Line {
+  return {
+    key: `address:${c.address}`,
+    name: peerName(c, contacts),
+    dot: c.stage,
+    status:
+      c.problem?.kind === 'key-changed' ? (
+        <span class="bad">⚠ Key changed, not trusted</span>
+      ) : (
+        `${describeStage(c.stage)} · ${c.address}`
+      ),
+    encrypted: isEncrypted(c.stage),
+    unread: c.unread,
+    open: () => onOpen(c.address),
+  };
+}
+
+/** "Chats": every saved contact's chat with something in it, and connections with anyone else. */
 export function ConversationList({
-  conversations,
+  lines,
   contacts,
-  onOpen,
+  onOpenContact,
+  onOpenAddress,
 }: {
-  conversations: Conversation[];
-  contacts: ContactView[];
-  onOpen: (address: string) => void;
+  lines: ChatLine<ConversationView>[];
+  contacts: ContactChatView[];
+  onOpenContact: (contactKey: string) => void;
+  onOpenAddress: (address: string) => void;
 }) {
-  if (conversations.length === 0) {
+  const shown = lines.flatMap((line) => {
+    if (line.kind === 'conversation') return [conversationLine(line.conversation, contacts, onOpenAddress)];
+    const contact = contacts.find((c) => c.identityKey === line.contactKey);
+    return contact ? [contactLine(line, contact, onOpenContact)] : [];
+  });
+  if (shown.length === 0) {
     return <p class="muted empty">No chats yet. Share your invite, or paste someone else’s above.</p>;
   }
   return (
     <ul class="conversations">
-      {conversations.map((c) => (
-        <li key={c.address}>
-          <button type="button" class="conversation" onClick={() => onOpen(c.address)} data-testid="conversation">
-            <span class={`dot ${c.stage}`} title={describeStage(c.stage)} />
+      {shown.map((line) => (
+        <li key={line.key}>
+          <button type="button" class="conversation" onClick={line.open} data-testid="conversation">
+            <span class={`dot ${line.dot}`} />
             <span class="who">
               <strong>
-                {isEncrypted(c.stage) && (
+                {line.encrypted && (
                   <span class="lock" role="img" title="End-to-end encrypted" aria-label="Encrypted">
                     🔒{' '}
                   </span>
                 )}
-                {peerName(c, contacts)}
+                {line.name}
               </strong>
               <span class="muted small" data-testid="conversation-stage">
-                {c.problem?.kind === 'key-changed' ? (
-                  <span class="bad">⚠ Key changed, not trusted</span>
-                ) : (
-                  describeStage(c.stage)
-                )}{' '}
-                · {c.address}
+                {line.status}
               </span>
             </span>
-            {c.unread > 0 && <span class="unread">{c.unread}</span>}
+            {line.unread > 0 && <span class="unread">{line.unread}</span>}
           </button>
         </li>
       ))}

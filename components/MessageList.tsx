@@ -1,13 +1,13 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { ChatMessage } from '@/lib/sessions/conversations';
-import { formatTime } from './describe';
+import type { MessageView } from '@/lib/agent/chat-views';
+import { describeMessageState, formatTime } from './describe';
 
 export function MessageList({
   messages,
   myName,
   peerName,
 }: {
-  messages: ChatMessage[];
+  messages: MessageView[];
   myName: string;
   peerName: string;
 }) {
@@ -18,15 +18,30 @@ export function MessageList({
   }, [count]);
   return (
     <ol class="messages" ref={log} data-testid="messages">
-      {messages.map((m) => (
-        <li key={`${m.from}:${m.id}`} class={`message ${m.from}`} data-testid="message">
-          <div class="meta small">
-            <span class="sender">{m.from === 'me' ? myName || 'You' : peerName}</span>{' '}
-            <time dateTime={new Date(m.at).toISOString()}>{formatTime(m.at)}</time>
-          </div>
-          <div class="text">{m.text}</div>
-        </li>
-      ))}
+      {messages.map((m) => {
+        const state = m.from === 'me' ? describeMessageState(m.state) : undefined;
+        return (
+          <li key={`${m.from}:${m.id}`} class={`message ${m.from}`} data-testid="message">
+            <div class="meta small">
+              <span class="sender">{m.from === 'me' ? myName || 'You' : peerName}</span>{' '}
+              <time dateTime={new Date(m.at).toISOString()}>{formatTime(m.at)}</time>
+              {state && (
+                <span
+                  class={`state ${m.state}`}
+                  title={state.title}
+                  role="img"
+                  aria-label={state.title}
+                  data-testid="message-state"
+                  data-state={m.state}
+                >
+                  {state.mark}
+                </span>
+              )}
+            </div>
+            <div class="text">{m.text}</div>
+          </li>
+        );
+      })}
     </ol>
   );
 }

@@ -3,9 +3,9 @@ import type { AgentSnapshot } from '@/lib/agent/agent';
 import { RemoteError } from '@/lib/messaging/channel';
 import type { PopupRequests } from '@/lib/platform/popup-connection';
 import { dialTarget } from '@/lib/protocol/invite-text';
-import { isWorthListing } from '@/lib/sessions/conversation-list';
+import { chatLines } from '@/lib/sessions/conversation-list';
 import { AddressCard } from './AddressCard';
-import { ChatView } from './ChatView';
+import { ChatScreen } from './ChatScreen';
 import { ConnectForm } from './ConnectForm';
 import { ContactList } from './ContactList';
 import type { ContactActions } from './ContactRow';
@@ -29,21 +29,15 @@ export function PopupApp({
   const [snapshot, setSnapshot] = useState<AgentSnapshot | undefined>();
   useEffect(() => subscribe(setSnapshot), [subscribe]);
   const chat = useOpenChat(snapshot);
-  const { conversation } = chat;
-
-  // What is on screen has been read.
-  useEffect(() => {
-    if (conversation && conversation.unread > 0)
-      void request('markRead', { address: conversation.address }).catch(() => {});
-  }, [conversation, request]);
 
   const connect = async (input: string) => {
     await request('connect', { address: input });
     const target = dialTarget(input);
-    if (target !== undefined) chat.open(target);
+    if (target !== undefined) chat.openAddress(target);
   };
 
   if (!snapshot) return <p class="muted empty">Starting Tincan…</p>;
+  if (chat.open) return <ChatScreen open={chat.open} snapshot={snapshot} request={request} onClose={chat.close} />;
 
   /**
    * Messaging carries only a refusal's kind and detail; the conversation it left behind has the
@@ -58,30 +52,12 @@ export function PopupApp({
     return describeError(error);
   };
 
-  if (conversation) {
-    const { address } = conversation;
-    return (
-      <ChatView
-        conversation={conversation}
-        contacts={snapshot.contacts}
-        myName={snapshot.name}
-        onBack={chat.close}
-        onSend={(text) => request('send', { address, text })}
-        actions={{
-          reconnect: () => request('connect', { address }),
-          answer: async (accept) => {
-            await request('answerRequest', { address, accept, identityKey: conversation.peer?.identityKey });
-            if (!accept) chat.close();
-          },
-          trustNewKey: () => request('trustNewKey', { address }),
-        }}
-      />
-    );
-  }
-
   const contactActions: ContactActions = {
-    openChat: chat.open,
+    openChat: chat.openContact,
     connect,
+    ping: (contactKey) => request('pingContact', { contactKey }),
+    setSpecial: (identityKey, special) => request('setSpecial', { identityKey, special }),
+    setPaused: (identityKey, paused) => request('setRendezvousPaused', { identityKey, paused }),
     rename: (identityKey, petname) => request('renameContact', { identityKey, petname }),
     setVerified: (identityKey, verified) => request('setVerified', { identityKey, verified }),
     remove: (identityKey) => request('removeContact', { identityKey }),
@@ -90,10 +66,13 @@ export function PopupApp({
   const here = networkList(network, snapshot.contacts, snapshot.conversations);
   const networkActions: NetworkActions = {
     request: (discoveryId) => request('connect', { address: discoveryId }),
-    // A contact already in a chat is opened there; otherwise dialled here, from our discovery id.
-    openChat: async ({ discoveryId, contact }) =>
-      contact.conversationAddress === undefined ? connect(discoveryId) : chat.open(contact.conversationAddress),
-    openConversation: chat.open,
+    // Their chat opens at once (it works offline); if they are not connected, they are dialled
+    // here, from our discovery id, and the chat shows the connection once it is up.
+    openChat: async ({ discoveryId, contact }) => {
+      chat.openContact(contact.identityKey);
+      if (!contact.online) await request('connect', { address: discoveryId }).catch(() => {});
+    },
+    openConversation: chat.openAddress,
   };
   return (
     <main>
@@ -138,9 +117,10 @@ export function PopupApp({
       />
       <h2 class="label">Chats</h2>
       <ConversationList
-        conversations={snapshot.conversations.filter(isWorthListing)}
+        lines={chatLines(snapshot.conversations, snapshot.chats)}
         contacts={snapshot.contacts}
-        onOpen={chat.open}
+        onOpenContact={chat.openContact}
+        onOpenAddress={chat.openAddress}
       />
     </main>
   );

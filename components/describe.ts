@@ -1,6 +1,9 @@
 import type { AgentSnapshot } from '@/lib/agent/agent';
+import type { PingResult } from '@/lib/agent/agent-api';
+import type { ContactChatView } from '@/lib/agent/chat-snapshot';
 import { RemoteError, type RemoteProblem } from '@/lib/messaging/channel';
 import type { ConversationProblem, Stage } from '@/lib/sessions/conversations';
+import type { MessageState } from '@/lib/store/chat-records';
 import type { TransportProblem } from '@/lib/transport/transport';
 
 /** Words for states and problems: the one place the popup turns kinds into sentences. */
@@ -121,6 +124,48 @@ export function describeStage(stage: Stage): string {
 /** The handshake is done: whatever is said from here on is end-to-end encrypted. */
 export function isEncrypted(stage: Stage): boolean {
   return stage === 'ready' || stage === 'waiting' || stage === 'request';
+}
+
+/** How the agent stands with a saved contact right now (lib/rendezvous/contact-reach.ts). */
+export function describeReach(reach: ContactChatView['reach']): string {
+  switch (reach) {
+    case 'online':
+      return 'Online';
+    case 'reconnecting':
+      return 'Looking for them…';
+    case 'recovering':
+      return 'Their last address is someone else’s now; looking for them…';
+    case 'offline':
+      return 'Offline';
+  }
+}
+
+/** What a Ping found at the contact's last known address. */
+export function describePing(result: PingResult): string {
+  switch (result) {
+    case 'reachable':
+      return 'Reachable now';
+    case 'no-answer':
+      return 'No answer at their last address';
+    case 'wrong-key':
+      return 'Their last address answered with a different key — not them';
+    case 'no-address':
+      return 'No address known yet';
+  }
+}
+
+/** One of my messages: a mark beside it and the words for its title (theirs have none). */
+export function describeMessageState(state: MessageState): { mark: string; title: string } | undefined {
+  switch (state) {
+    case 'pending':
+      return { mark: '🕓', title: 'Waiting to send' };
+    case 'sent':
+      return { mark: '✓', title: 'Sent' };
+    case 'delivered':
+      return { mark: '✓✓', title: 'Delivered' };
+    case 'received':
+      return undefined;
+  }
 }
 
 export function formatTime(at: number): string {

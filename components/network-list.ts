@@ -14,13 +14,13 @@ export type StrangerRequest = 'none' | 'requesting' | 'sent' | 'asked-you' | 'co
 
 export type StrangerHere = { discoveryId: string; label: string; request: StrangerRequest };
 
-export type NetworkList = {
+export type NetworkList<C extends ContactView = ContactView> = {
   /** Saved contacts on this network now, by petname. */
   contactsHere: ContactHere[];
   /** Everyone else on this network, by the name they chose. */
   strangers: StrangerHere[];
   /** Saved contacts not on this network: the "Saved contacts" list. */
-  elsewhere: ContactView[];
+  elsewhere: C[];
 };
 
 /** Characters of the discovery id that tell two anonymous people apart. */
@@ -60,11 +60,11 @@ const byText = (a: string, b: string) => a.localeCompare(b);
  * saved contact leaves the peer a stranger. Each contact is listed once, here or under "Saved
  * contacts".
  */
-export function networkList(
+export function networkList<C extends ContactView>(
   network: NetworkView,
-  contacts: readonly ContactView[],
+  contacts: readonly C[],
   conversations: readonly Conversation[],
-): NetworkList {
+): NetworkList<C> {
   const byKey = new Map(contacts.map((c) => [c.identityKey, c]));
   const contactsHere: ContactHere[] = [];
   const strangers: StrangerHere[] = [];

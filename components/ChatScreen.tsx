@@ -1,0 +1,54 @@
+import { useEffect } from 'preact/hooks';
+import type { AgentSnapshot } from '@/lib/agent/agent';
+import type { PopupRequests } from '@/lib/platform/popup-connection';
+import { ChatView } from './ChatView';
+import type { OpenChat } from './use-open-chat';
+
+/** The open chat, wired to the background: a contact's chat by key, anyone else's by address. */
+export function ChatScreen({
+  open,
+  snapshot,
+  request,
+  onClose,
+}: {
+  open: OpenChat;
+  snapshot: AgentSnapshot;
+  request: PopupRequests;
+  onClose: () => void;
+}) {
+  const contactKey = open.kind === 'contact' ? open.contact.identityKey : undefined;
+  const { conversation } = open;
+  const address = conversation?.address ?? (open.kind === 'contact' ? open.contact.address : '');
+  const unread = open.kind === 'contact' ? (open.chat?.unread ?? 0) : open.conversation.unread;
+
+  // What is on screen has been read.
+  useEffect(() => {
+    if (unread === 0) return;
+    const read = contactKey !== undefined ? request('markChatRead', { contactKey }) : request('markRead', { address });
+    void read.catch(() => {});
+  }, [unread, contactKey, address, request]);
+
+  return (
+    <ChatView
+      open={open}
+      contacts={snapshot.contacts}
+      myName={snapshot.name}
+      onBack={onClose}
+      actions={{
+        // A contact's messages go through the outbox, connected or not.
+        send: (text) =>
+          contactKey !== undefined ? request('sendTo', { contactKey, text }) : request('send', { address, text }),
+        ping: async () => {
+          if (contactKey === undefined) throw new Error('Only a saved contact can be pinged.');
+          return request('pingContact', { contactKey });
+        },
+        reconnect: () => request('connect', { address }),
+        answer: async (accept) => {
+          await request('answerRequest', { address, accept, identityKey: conversation?.peer?.identityKey });
+          if (!accept) onClose();
+        },
+        trustNewKey: () => request('trustNewKey', { address }),
+      }}
+    />
+  );
+}
