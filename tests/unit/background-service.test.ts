@@ -117,3 +117,39 @@ describe('a connection request in the background', () => {
     expect(stored).toEqual([change]);
   });
 });
+
+describe('persistent chats in the background', () => {
+  it('the badge counts unread messages over every saved contact’s chat, connected or not', async () => {
+    const { service, calls } = harness();
+    const chats = [
+      { contactKey: KEY, messages: [], unread: 2, pending: 0 },
+      { contactKey: 'd0'.repeat(32), messages: [], unread: 3, pending: 1 },
+    ];
+    await service.agentHandlers.notice({ type: 'changed', snapshot: { ...snapshot([]), chats } });
+    expect(calls).toContainEqual(['setUnread', 5]);
+  });
+
+  it('a message to a contact, a read chat and a Ping go to the agent as they are', async () => {
+    const { service, calls } = harness();
+    await service.pageHandlers.sendTo({ contactKey: KEY, text: 'while you were away' });
+    await service.pageHandlers.markChatRead({ contactKey: KEY });
+    await service.pageHandlers.pingContact({ contactKey: KEY });
+    expect(calls.filter(([kind]) => kind === 'agent')).toEqual([
+      ['agent', 'sendTo', { contactKey: KEY, text: 'while you were away' }],
+      ['agent', 'markChatRead', { contactKey: KEY }],
+      ['agent', 'pingContact', { contactKey: KEY }],
+    ]);
+  });
+
+  it('marking a contact special, or pausing their rendezvous, is stored with the contacts', async () => {
+    const { service, stored, calls } = harness();
+    await service.pageHandlers.setSpecial({ identityKey: KEY, special: true });
+    await service.pageHandlers.setRendezvousPaused({ identityKey: KEY, paused: true });
+    expect(stored).toEqual([
+      { type: 'special', identityKey: KEY, special: true },
+      { type: 'rendezvous-paused', identityKey: KEY, paused: true },
+    ]);
+    // The agent hears of it through the storage change listener, not from here.
+    expect(calls.filter(([kind]) => kind === 'agent')).toEqual([]);
+  });
+});

@@ -15,6 +15,7 @@ import { pageToBackground } from '../../lib/messaging/page-messages';
 import { FACTORY_SETTINGS, type Settings } from '../../lib/store/settings';
 
 const ADDRESS = 'tincan-t-abcdefghijklmnop';
+const CONTACT = 'e5'.repeat(32);
 const settings: Settings = { ...FACTORY_SETTINGS, displayName: 'Alice' };
 
 function request<M extends MessageMap>(channel: Channel<M>, type: unknown, data?: unknown): ParsedRequest {
@@ -107,6 +108,14 @@ describe('background → agent requests are checked before the agent sees them',
     ['send with text as bytes', 'send', { address: ADDRESS, text: [104, 105] }],
     ['send with an extra field', 'send', { address: ADDRESS, text: 'hi', at: 1 }],
     ['markRead with an array', 'markRead', [ADDRESS]],
+    ['sendTo without a contact', 'sendTo', { text: 'hi' }],
+    ['sendTo to a key that is not 64 hex characters', 'sendTo', { contactKey: 'bob', text: 'hi' }],
+    ['sendTo with empty text', 'sendTo', { contactKey: CONTACT, text: '' }],
+    ['sendTo with an extra field', 'sendTo', { contactKey: CONTACT, text: 'hi', address: ADDRESS }],
+    ['markChatRead by address', 'markChatRead', { address: ADDRESS }],
+    ['pingContact without a contact', 'pingContact', undefined],
+    ['tick with data', 'tick', { now: 1 }],
+    ['importHistory without an archive field', 'importHistory', { chats: [] }],
     ['ping with data', 'ping', {}],
     ['getState with data', 'getState', 'now'],
     ['configure without a setup', 'configure', undefined],
@@ -153,6 +162,12 @@ describe('background → agent requests are checked before the agent sees them',
     ['configure', setup, setup],
     ['answerRequest', { address: ADDRESS, accept: false }, { address: ADDRESS, accept: false }],
     ['trustNewKey', { address: ADDRESS }, { address: ADDRESS }],
+    ['sendTo', { contactKey: CONTACT, text: 'later' }, { contactKey: CONTACT, text: 'later' }],
+    ['markChatRead', { contactKey: CONTACT }, { contactKey: CONTACT }],
+    ['pingContact', { contactKey: CONTACT }, { contactKey: CONTACT }],
+    ['tick', undefined, undefined],
+    ['exportHistory', undefined, undefined],
+    ['importHistory', { archive: { chats: [] } }, { archive: { chats: [] } }],
   ])('a valid %s reaches the agent with its data', (type, data, expected) => {
     expect(request(backgroundToAgent, type, data)).toEqual({ kind: 'request', type, data: expected });
   });
@@ -216,8 +231,28 @@ describe('page → background requests are checked before the background acts on
     ['send to nobody', 'send', { text: 'hi' }],
     ['markRead with an extra field', 'markRead', { address: ADDRESS, all: true }],
     ['getSettings with data', 'getSettings', { fresh: true }],
+    ['sendTo with text over 20,000 characters', 'sendTo', { contactKey: CONTACT, text: 'x'.repeat(20_001) }],
+    ['pingContact by address', 'pingContact', { address: ADDRESS }],
+    ['setSpecial with "yes"', 'setSpecial', { identityKey: CONTACT, special: 'yes' }],
+    ['setSpecial without a contact', 'setSpecial', { special: true }],
+    ['setRendezvousPaused without saying which way', 'setRendezvousPaused', { identityKey: CONTACT }],
+    [
+      'setRendezvousPaused with an extra field',
+      'setRendezvousPaused',
+      { identityKey: CONTACT, paused: true, days: 30 },
+    ],
   ])('%s is a bad-request', (_, type, data) => {
     expect(problemKind(request(pageToBackground, type, data))).toBe('bad-request');
+  });
+
+  it.each([
+    ['sendTo', { contactKey: CONTACT, text: 'while you were away' }],
+    ['markChatRead', { contactKey: CONTACT }],
+    ['pingContact', { contactKey: CONTACT }],
+    ['setSpecial', { identityKey: CONTACT, special: true }],
+    ['setRendezvousPaused', { identityKey: CONTACT, paused: false }],
+  ])('a valid %s from the popup reaches the background', (type, data) => {
+    expect(request(pageToBackground, type, data)).toEqual({ kind: 'request', type, data });
   });
 
   it('saved settings reach the background as typed', () => {
