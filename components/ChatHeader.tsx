@@ -42,7 +42,7 @@ export function ChatHeader({
             )}
           </span>
           <span class="muted small">
-            {conversation ? conversation.address : contact?.address ? `Last seen at ${contact.address}` : ''}
+            {conversation ? conversation.address : contact?.address ? `Last address: ${contact.address}` : ''}
           </span>
         </span>
         <span class={`status ${status.tone}`} data-testid="chat-link">
@@ -56,8 +56,6 @@ export function ChatHeader({
           </>
         ) : stage === 'securing' ? (
           'Securing…'
-        ) : contact ? (
-          'Not connected · messages wait here and go end-to-end encrypted'
         ) : (
           'Not connected'
         )}

@@ -15,12 +15,14 @@ export function ContactChatNotice({
   name: string;
   onPing: () => Promise<PingResult>;
 }) {
-  const waiting = contact.pending === 1 ? '1 message is waiting' : `${contact.pending} messages are waiting`;
+  const { pending } = contact;
   return (
     <div class="notice small" data-testid="chat-offline">
       <p>
-        {name} is not connected. {contact.pending > 0 ? `${waiting} to be sent` : 'What you write waits'} and goes as
-        soon as they are reachable.
+        {name} is not connected.{' '}
+        {pending === 0
+          ? 'What you write waits, and is sent as soon as they are reachable.'
+          : `${pending === 1 ? '1 message' : `${pending} messages`} waiting: sent as soon as they are reachable.`}
       </p>
       <ContactPing onPing={onPing} />
     </div>

@@ -5,6 +5,9 @@ import type { ContactChatView } from '@/lib/agent/chat-snapshot';
  * pause that for someone unseen for a month (each visit costs a registration on the signaling
  * server, for nobody).
  */
+const EXPLANATION =
+  'Special contacts find each other through secret rendezvous points even after both changed networks';
+
 export function ContactRendezvous({
   contact,
   setSpecial,
@@ -16,7 +19,7 @@ export function ContactRendezvous({
 }) {
   return (
     <div class="rendezvous small">
-      <label>
+      <label title={EXPLANATION}>
         <input
           type="checkbox"
           checked={contact.special}
@@ -25,9 +28,8 @@ export function ContactRendezvous({
         />{' '}
         Find again anywhere
       </label>
-      <p class="muted">
-        Special contacts find each other through secret rendezvous points even after both changed networks
-      </p>
+      {/* Said once, where it is an offer; a special contact keeps it as the label's title. */}
+      {!contact.special && <p class="muted">{EXPLANATION}</p>}
       {contact.rendezvousPaused ? (
         <p class="muted" data-testid="contact-paused">
           Rendezvous paused{' '}

@@ -46,12 +46,6 @@ export function ContactRow({ contact, actions }: { contact: ContactChatView; act
               {contact.verified ? '✓ Verified' : 'Not verified'}
             </span>
           </span>
-          <span class="muted small">
-            <span data-testid="contact-reach" data-reach={contact.reach}>
-              {describeReach(contact.reach)}
-            </span>
-            {contact.pending > 0 && <span data-testid="contact-pending"> · {contact.pending} waiting to send</span>}
-          </span>
         </div>
         {contact.unread > 0 && (
           <span class="unread" title="Unread" data-testid="contact-unread">
@@ -62,8 +56,14 @@ export function ContactRow({ contact, actions }: { contact: ContactChatView; act
           Open chat
         </button>
       </div>
-      {!contact.online && (
-        <div class="row tight">
+      <div class="row tight wrap">
+        <span class="muted small">
+          <span data-testid="contact-reach" data-reach={contact.reach}>
+            {describeReach(contact.reach)}
+          </span>
+          {contact.pending > 0 && <span data-testid="contact-pending"> · {contact.pending} waiting to send</span>}
+        </span>
+        {!contact.online && (
           <button
             type="button"
             class="secondary small"
@@ -74,9 +74,9 @@ export function ContactRow({ contact, actions }: { contact: ContactChatView; act
           >
             Connect
           </button>
-          <ContactPing onPing={() => actions.ping(identityKey)} />
-        </div>
-      )}
+        )}
+        {!contact.online && <ContactPing onPing={() => actions.ping(identityKey)} />}
+      </div>
       <ContactRendezvous
         contact={contact}
         setSpecial={(special) => run(() => actions.setSpecial(identityKey, special))}

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { MessageView } from '@/lib/agent/chat-views';
-import { describeMessageState, formatTime } from './describe';
+import { formatTime } from './describe';
+import { MessageState } from './MessageState';
 
 export function MessageList({
   messages,
@@ -18,30 +19,16 @@ export function MessageList({
   }, [count]);
   return (
     <ol class="messages" ref={log} data-testid="messages">
-      {messages.map((m) => {
-        const state = m.from === 'me' ? describeMessageState(m.state) : undefined;
-        return (
-          <li key={`${m.from}:${m.id}`} class={`message ${m.from}`} data-testid="message">
-            <div class="meta small">
-              <span class="sender">{m.from === 'me' ? myName || 'You' : peerName}</span>{' '}
-              <time dateTime={new Date(m.at).toISOString()}>{formatTime(m.at)}</time>
-              {state && (
-                <span
-                  class={`state ${m.state}`}
-                  title={state.title}
-                  role="img"
-                  aria-label={state.title}
-                  data-testid="message-state"
-                  data-state={m.state}
-                >
-                  {state.mark}
-                </span>
-              )}
-            </div>
-            <div class="text">{m.text}</div>
-          </li>
-        );
-      })}
+      {messages.map((m) => (
+        <li key={`${m.from}:${m.id}`} class={`message ${m.from}`} data-testid="message">
+          <div class="meta small">
+            <span class="sender">{m.from === 'me' ? myName || 'You' : peerName}</span>{' '}
+            <time dateTime={new Date(m.at).toISOString()}>{formatTime(m.at)}</time>
+            {m.from === 'me' && <MessageState state={m.state} />}
+          </div>
+          <div class="text">{m.text}</div>
+        </li>
+      ))}
     </ol>
   );
 }

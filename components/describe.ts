@@ -154,15 +154,15 @@ export function describePing(result: PingResult): string {
   }
 }
 
-/** One of my messages: a mark beside it and the words for its title (theirs have none). */
-export function describeMessageState(state: MessageState): { mark: string; title: string } | undefined {
+/** One of my messages, on its way to them (theirs have no state to show). */
+export function describeMessageState(state: MessageState): string | undefined {
   switch (state) {
     case 'pending':
-      return { mark: '🕓', title: 'Waiting to send' };
+      return 'Waiting to send';
     case 'sent':
-      return { mark: '✓', title: 'Sent' };
+      return 'Sent';
     case 'delivered':
-      return { mark: '✓✓', title: 'Delivered' };
+      return 'Delivered';
     case 'received':
       return undefined;
   }
