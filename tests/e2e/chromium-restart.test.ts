@@ -12,7 +12,7 @@ import {
   acceptRequest,
   dial,
   inviteText,
-  openFirstChat,
+  openContactChat,
   send,
   setDisplayName,
   waitForAddress,
@@ -74,11 +74,12 @@ describe('a browser restarted with the same profile', () => {
     expect(await contact.getByTestId('contact-verified').innerText()).toMatch(/^✓? ?Verified/);
     await bobPopup.screenshot({ path: join(shots, '1-bob-after-restart.png') });
 
-    // Alice is still at her address: Bob's saved contact dials it, and Alice is not asked again.
-    await contact.getByTestId('contact-connect').click();
+    // Alice is still at her address: Bob's agent dials it as it starts (or when Bob opens the
+    // chat), and Alice is not asked again.
+    await openContactChat(bobPopup, 'Alice');
     await waitUntilConnected(bobPopup);
     await send(bobPopup, 'Back after a restart');
-    await openFirstChat(alicePopup);
+    await openContactChat(alicePopup, 'Bob');
     await waitForMessage(alicePopup, 'Back after a restart');
     expect(await alicePopup.getByTestId('request').count()).toBe(0);
     expect(await alicePopup.getByTestId('chat-peer-name').innerText()).toBe('Bob');
