@@ -6,7 +6,7 @@ import { ChatNotice, type ChatNoticeActions } from './ChatNotice';
 import { Composer } from './Composer';
 import { ContactChatNotice } from './ContactChatNotice';
 import { MessageList } from './MessageList';
-import { contactOf, peerName } from './peer-name';
+import { contactName, contactOf, peerName } from './peer-name';
 import type { OpenChat } from './use-open-chat';
 
 const PLACEHOLDER: Record<Stage, string> = {
@@ -39,7 +39,7 @@ export function ChatView({
 }) {
   const { conversation } = open;
   const contact = open.kind === 'contact' ? open.contact : conversation && contactOf(conversation, contacts);
-  const name = open.kind === 'contact' ? open.contact.petname || 'Unnamed' : peerName(open.conversation, contacts);
+  const name = conversation ? peerName(conversation, contacts) : contact ? contactName(contact) : '';
   const ready = conversation?.stage === 'ready';
   return (
     <section class="chat">

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { ContactChatView, ConversationView } from '@/lib/agent/chat-snapshot';
 import type { ChatLine } from '@/lib/sessions/conversation-list';
 import { describeReach, describeStage, isEncrypted } from './describe';
-import { peerName } from './peer-name';
+import { contactName, peerName } from './peer-name';
 
 type Line = {
   key: string;
@@ -18,12 +18,13 @@ type Line = {
 function contactLine(
   line: Extract<ChatLine<ConversationView>, { kind: 'contact' }>,
   contact: ContactChatView,
+  contacts: ContactChatView[],
   onOpen: (contactKey: string) => void,
 ): Line {
   const { conversation } = line;
   return {
     key: `contact:${line.contactKey}`,
-    name: contact.petname || 'Unnamed',
+    name: conversation ? peerName(conversation, contacts) : contactName(contact),
     dot: conversation?.stage ?? contact.reach,
     status: conversation ? describeStage(conversation.stage) : describeReach(contact.reach),
     encrypted: conversation !== undefined && isEncrypted(conversation.stage),
@@ -64,7 +65,7 @@ export function ConversationList({
   const shown = lines.flatMap((line) => {
     if (line.kind === 'conversation') return [conversationLine(line.conversation, contacts, onOpenAddress)];
     const contact = contacts.find((c) => c.identityKey === line.contactKey);
-    return contact ? [contactLine(line, contact, onOpenContact)] : [];
+    return contact ? [contactLine(line, contact, contacts, onOpenContact)] : [];
   });
   if (shown.length === 0) {
     return <p class="muted empty">No chats yet. Share your invite, or paste someone else’s above.</p>;

@@ -24,3 +24,8 @@ export function peerName(conversation: Conversation, contacts: readonly ContactV
     (conversation.peer ? `Key ${conversation.peer.fingerprint}` : 'Unnamed')
   );
 }
+
+/** A saved contact with no conversation to take a name from: their petname, else their key. */
+export function contactName(contact: ContactView): string {
+  return contact.petname || `Key ${contact.fingerprint}`;
+}
