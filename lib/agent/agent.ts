@@ -21,6 +21,7 @@ import {
   reduceConversations,
 } from '../sessions/conversations';
 import { establishSession, type SecureLink } from '../sessions/secure-link';
+import { keepSessionAlive } from '../sessions/session-keepalive';
 import {
   type AgentIdentity,
   applyContactChange,
@@ -79,10 +80,6 @@ function sameNetwork(a: Settings, b: Settings): boolean {
 
 /** A slot's router id that does not answer this soon is a crashed holder's reservation. */
 const MEET_TIMEOUT_MS = 5_000;
-/** A quiet session says it is alive this often… */
-export const SESSION_BEAT_MS = 3_000;
-/** …and one that heard nothing for this long is over. */
-export const SESSION_SILENCE_MS = 10_000;
 
 /** Not a lasting address: an id for one network visit, or one rendezvous slot. */
 const isPassingId = (address: string) => isDiscoveryId(address) || isRendezvousId(address);
@@ -341,35 +338,17 @@ export function createAgent(deps: AgentDeps): Agent {
       );
     });
     // After the reader above: the first listener takes the frames the session held back.
-    keepAlive(remote, entry, session);
-  };
-
-  /**
-   * Every SESSION_BEAT_MS a keepalive goes out; a session that heard nothing for
-   * SESSION_SILENCE_MS is over (its browser closed or vanished), and the contact's reach state
-   * machine starts looking for them at once.
-   */
-  const keepAlive = (remote: string, entry: LinkEntry, session: SecureLink) => {
-    let heard = deps.now();
-    session.onFrame(() => {
-      heard = deps.now();
-    });
-    const beat = () => {
-      if (links.get(remote) !== entry) return;
-      if (deps.now() - heard > SESSION_SILENCE_MS) {
+    keepSessionAlive(
+      session,
+      deps,
+      () => links.get(remote) === entry,
+      (detail) => {
+        // Its browser closed or vanished: the contact's reach state machine starts looking at once.
         links.delete(remote);
         session.close();
-        dispatch({
-          type: 'link-closed',
-          address: remote,
-          why: { kind: 'failed', detail: `nothing heard for ${SESSION_SILENCE_MS / 1000} s` },
-        });
-        return;
-      }
-      session.send(encodeFrame({ kind: 'keepalive' }));
-      deps.setTimeout(beat, SESSION_BEAT_MS);
-    };
-    deps.setTimeout(beat, SESSION_BEAT_MS);
+        dispatch({ type: 'link-closed', address: remote, why: { kind: 'failed', detail } });
+      },
+    );
   };
 
   const adopt = (link: Link, dialedByMe: boolean): Promise<void> => {
