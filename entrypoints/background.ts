@@ -56,6 +56,8 @@ function wireBackground(agent: Parameters<typeof createBackgroundService>[0]['ag
   const ports = popupPorts(() => agent('getState'));
   const service = createBackgroundService({
     agent,
+    randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+    now: () => Date.now(),
     settings,
     identity,
     attention: attention(),

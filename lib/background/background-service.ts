@@ -13,9 +13,12 @@ import type { IdentityStorage } from '../platform/identity-storage';
 import type { ChannelClient } from '../platform/runtime-messaging';
 import type { SettingsStorage } from '../platform/settings-storage';
 import { agentIdentityOf } from '../store/contacts';
+import { exportBackup, importBackup } from './backup-service';
 
 export interface BackgroundDeps {
   agent: ChannelClient<(typeof backgroundToAgent)['map']>;
+  randomBytes(length: number): Uint8Array;
+  now(): number;
   settings: SettingsStorage;
   identity: IdentityStorage;
   attention: Attention;
@@ -76,6 +79,8 @@ export function createBackgroundService(deps: BackgroundDeps) {
     setRendezvousPaused: ({ identityKey, paused }) =>
       identity.changeContacts({ type: 'rendezvous-paused', identityKey, paused }),
     getSettings: () => settings.load(),
+    exportBackup: ({ passphrase }) => exportBackup(deps, passphrase),
+    importBackup: ({ file, passphrase }) => importBackup(deps, file, passphrase),
     // The storage change listener passes new settings on to the agent.
     saveSettings: (data) => settings.save(data),
   };

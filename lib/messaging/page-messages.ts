@@ -41,6 +41,16 @@ export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
     response: done,
   },
   getSettings: { request: none, response: z.custom<Settings>() },
+  /** Identity, contacts, settings and history in one passphrase-encrypted file (base64). */
+  exportBackup: {
+    request: z.strictObject({ passphrase: z.string().min(1).max(1_000) }),
+    response: z.custom<{ file: string; name: string }>(),
+  },
+  /** Replaces this browser's identity and contacts with the backup's, and merges its history in. */
+  importBackup: {
+    request: z.strictObject({ file: z.string().min(1).max(400_000_000), passphrase: z.string().min(1).max(1_000) }),
+    response: z.custom<{ contacts: number; messages: number }>(),
+  },
   saveSettings: { request: SettingsSchema, response: done },
 });
 

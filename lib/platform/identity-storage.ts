@@ -61,6 +61,17 @@ export function identityStorage(randomBytes: (length: number) => Uint8Array, now
       contactWrites = write.catch(() => {});
       return write;
     },
+    /** A backup's identity and contacts, in one write (validated first: nothing half-written). */
+    async replaceAll(identity: StoredIdentity, contacts: Contact[]): Promise<void> {
+      const write = contactWrites.then(async () => {
+        await browser.storage.local.set({
+          [IDENTITY_KEY]: StoredIdentitySchema.parse(identity),
+          [CONTACTS_KEY]: ContactsSchema.parse(contacts),
+        });
+      });
+      contactWrites = write.catch(() => {});
+      return write;
+    },
     onChange(listener: () => void): () => void {
       const handler = (changes: Record<string, unknown>, area: string) => {
         if (area === 'local' && (CONTACTS_KEY in changes || IDENTITY_KEY in changes)) listener();

@@ -39,6 +39,8 @@ function harness() {
   };
   const service = createBackgroundService({
     agent: agent as unknown as Parameters<typeof createBackgroundService>[0]['agent'],
+    randomBytes: (length) => new Uint8Array(length),
+    now: () => 0,
     settings: { load: async () => FACTORY_SETTINGS } as unknown as SettingsStorage,
     identity: {
       changeContacts: async (change: ContactChange) => void stored.push(change),
