@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { BackupSection } from '@/components/BackupSection';
 import { OptionsApp } from '@/components/OptionsApp';
 import { pageToBackground } from '@/lib/messaging/page-messages';
 import { channelClient } from '@/lib/platform/runtime-messaging';
@@ -8,11 +9,19 @@ const request = channelClient(pageToBackground);
 const root = document.getElementById('app');
 if (root) {
   render(
-    <OptionsApp
-      load={() => request('getSettings')}
-      save={(s) => request('saveSettings', s)}
-      defaults={BUILD_DEFAULTS}
-    />,
+    <>
+      <OptionsApp
+        load={() => request('getSettings')}
+        save={(s) => request('saveSettings', s)}
+        defaults={BUILD_DEFAULTS}
+      />
+      <BackupSection
+        actions={{
+          exportBackup: (passphrase) => request('exportBackup', { passphrase }),
+          importBackup: (file, passphrase) => request('importBackup', { file, passphrase }),
+        }}
+      />
+    </>,
     root,
   );
 }
