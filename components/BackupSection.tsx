@@ -55,7 +55,8 @@ export function BackupSection({ actions }: { actions: BackupActions }) {
     setStatus({ tone: 'busy', text: 'Decrypting…' });
     try {
       const { contacts, messages } = await actions.importBackup(await fileAsBase64(picked), importPassphrase);
-      setStatus({ tone: 'ok', text: `Imported: ${contacts} contacts, ${messages} messages.` });
+      const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      setStatus({ tone: 'ok', text: `Imported: ${count(contacts, 'contact')}, ${count(messages, 'message')}.` });
     } catch (error) {
       setStatus({ tone: 'bad', text: describeError(error) });
     }
