@@ -4,12 +4,14 @@
  * us — router (router-role.ts) or member (member-role.ts). What the visit shows is the registry:
  * the router's own, or the member's cached copy, which is also where a new router starts from.
  */
+
 import { ed25519 } from '../crypto/primitives';
 import { Listeners } from '../listeners';
 import { DialError, type Link, type Transport } from '../transport/transport';
 import { myContactTag } from './contact-tag';
 import { encodeDiscoveryFrame } from './discovery-frame';
 import { type DiscoveryClock, type DiscoveryTiming, every } from './discovery-timing';
+import { electionTimers } from './election-timers';
 import { joinAsMember, type MemberRole } from './member-role';
 import { makeDiscoveryId, namespacePrefix } from './network-namespace';
 import { type PresenceResult, presenceName, signPresence, type VerifiedPresence } from './presence-record';
@@ -17,7 +19,6 @@ import { emptyRegistry, type RegistryEvent, type RegistryState, reduceRegistry, 
 import { claimRouterId } from './router-claim';
 import {
   type ElectionPhase,
-  type ElectionTimer,
   MAX_JITTER_MS,
   newRouterElection,
   type ProbeOutcome,
@@ -82,7 +83,7 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
   let member: { rank: number; role: MemberRole } | undefined;
   const claims = new Map<number, Transport>();
   const routers = new Map<number, HeldRouter>();
-  const timers = new Map<ElectionTimer, unknown>();
+  const timers = electionTimers(clock, (timer) => run({ type: 'timer-fired', timer }));
   const cleanups: Array<() => void> = [];
   let stopped = false;
   /** The discovery id our record was last signed for. */
@@ -305,23 +306,10 @@ export function visitNamespace(options: NamespaceVisitOptions): NamespaceVisit {
         member?.role.leave(true);
         member = undefined;
         return;
-      case 'start-timer': {
-        const pending = timers.get(effect.timer);
-        if (pending !== undefined) clock.clearTimeout(pending);
-        const { timer } = effect;
-        timers.set(
-          timer,
-          clock.setTimeout(() => {
-            timers.delete(timer);
-            run({ type: 'timer-fired', timer });
-          }, effect.ms),
-        );
-        return;
-      }
+      case 'start-timer':
+        return timers.start(effect.timer, effect.ms);
       case 'cancel-timers':
-        for (const handle of timers.values()) clock.clearTimeout(handle);
-        timers.clear();
-        return;
+        return timers.cancelAll();
     }
   };
 

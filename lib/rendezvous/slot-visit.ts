@@ -6,9 +6,9 @@
  * which decides whether this is the contact (a holder with another key is passed over like a
  * crashed router's reservation). There is no registry here: two people need none.
  */
+import { electionTimers } from '../discovery/election-timers';
 import { claimRouterId } from '../discovery/router-claim';
 import {
-  type ElectionTimer,
   MAX_JITTER_MS,
   newRouterElection,
   type RouterElectionEffect,
@@ -64,7 +64,7 @@ export function visitSlot(options: SlotVisitOptions): SlotVisit {
   let election = newRouterElection(options.root, rendezvousNamespace(options.tag));
   const claims = new Map<number, Transport>();
   const routers = new Map<number, HeldRouter>();
-  const timers = new Map<ElectionTimer, unknown>();
+  const timers = electionTimers(clock, (timer) => run({ type: 'timer-fired', timer }));
   let stopped = false;
   let met = false;
 
@@ -174,23 +174,10 @@ export function visitSlot(options: SlotVisitOptions): SlotVisit {
       case 'leave':
         // A member holds no channel of its own here: the meeting is the agent's session.
         return;
-      case 'start-timer': {
-        const pending = timers.get(effect.timer);
-        if (pending !== undefined) clock.clearTimeout(pending);
-        const { timer } = effect;
-        timers.set(
-          timer,
-          clock.setTimeout(() => {
-            timers.delete(timer);
-            run({ type: 'timer-fired', timer });
-          }, effect.ms),
-        );
-        return;
-      }
+      case 'start-timer':
+        return timers.start(effect.timer, effect.ms);
       case 'cancel-timers':
-        for (const handle of timers.values()) clock.clearTimeout(handle);
-        timers.clear();
-        return;
+        return timers.cancelAll();
     }
   };
 

@@ -14,6 +14,7 @@ import {
   waitUntilConnected,
 } from '../../scripts/browsers/popup-actions';
 import { TEST_OUTPUT } from './support/paths';
+import { stopServiceWorker } from './support/service-worker';
 import { CHROMIUM_WITH_TINCAN, type Session, startSession } from './support/two-browsers';
 
 let session: Session<ChromiumWithExtension, ChromiumWithExtension> | undefined;
@@ -124,17 +125,7 @@ describe('the agent outlives the service worker and comes back when its document
   it('with the worker stopped, messages still arrive and the badge still counts', async () => {
     const alicePopup = await alice.openPopup();
     await openFirstChat(alicePopup);
-    const page = await bob.openPage('options.html');
-    const cdp = await bob.context.newCDPSession(page);
-    const stopped = new Promise<void>((resolve) =>
-      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-        if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
-      }),
-    );
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await stopped;
-    await page.close();
+    await stopServiceWorker(bob);
 
     await send(alicePopup, 'Sent while your worker slept');
     const bobWorker = await bob.worker();

@@ -24,6 +24,7 @@ import {
 } from '../../scripts/browsers/popup-actions';
 import type { RunningSignalingServer } from '../../server/signaling-server';
 import { TEST_OUTPUT } from './support/paths';
+import { stopServiceWorker } from './support/service-worker';
 import { CHROMIUM_WITH_TINCAN, startE2ESignalingServer } from './support/two-browsers';
 
 let server: RunningSignalingServer;
@@ -114,17 +115,7 @@ describe('history and the outbox', () => {
     for (const text of texts.slice(0, 6)) await send(bobPopup, text);
 
     // Stop Bob's service worker (as Chrome does after 30 s idle) between two messages.
-    const page = await bob.openPage('options.html');
-    const cdp = await bob.context.newCDPSession(page);
-    const stopped = new Promise<void>((resolve) =>
-      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-        if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
-      }),
-    );
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await stopped;
-    await page.close();
+    await stopServiceWorker(bob);
 
     for (const text of texts.slice(6)) await send(bobPopup, text);
     await waitForMessage(alicePopup, 'message 12');
