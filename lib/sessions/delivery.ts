@@ -8,7 +8,11 @@
  * - Receiving: messages are delivered in sequence order; a duplicate (seq already delivered) is
  *   dropped and acked again, a message ahead of a gap is held (bounded) until the gap fills.
  * - A stream is a random u32 chosen when the chat is first created. A different stream from the
- *   contact means its delivery state was reset (a reinstall): counting starts again for it.
+ *   contact means its delivery state was reset (a reinstall): counting starts again for it. A
+ *   link is one ordered data channel, so an old stream's frames never follow a new one's.
+ * - Duplicates are recognised by seq, not by id: ids are the sender's (16 random bytes), and a
+ *   sender that gave one id to two seqs has two messages as far as delivery goes (the chat store,
+ *   keyed by id, keeps one of them): refusing one would stall the stream behind it.
  *
  * Effects are ordered so that everything to persist comes before anything sent for the same
  * step: the adapter (lib/agent/chat-book.ts) stores first, then sends — a message is in the
@@ -31,7 +35,10 @@ export type DeliveryState = {
   peerStream: number | null;
   /** Every message of `peerStream` up to here has been delivered. */
   receivedUpTo: number;
-  /** Arrived ahead of a gap; never persisted (it is sent again on the next link). */
+  /**
+   * Arrived ahead of a gap, ascending seq; kept across link drops (the next link's retransmission
+   * fills the gap), never persisted (a restart forgets it and the sender sends it again).
+   */
   held: IncomingMessage[];
 };
 
@@ -60,7 +67,12 @@ export type DeliveryStep = { state: DeliveryState; effects: DeliveryEffect[] };
 
 /** Unacknowledged messages on the wire at once: a long outbox flows as acks come back. */
 export const MAX_IN_FLIGHT = 128;
-/** Messages held ahead of a gap; more are dropped (they come again on the next link). */
+/**
+ * How far ahead of a gap a message is held: farther ones are dropped (they come again on the
+ * next link). An honest sender never gets farther ahead than its window, MAX_IN_FLIGHT; bounding
+ * by distance rather than count also means far-off numbers cannot crowd out the ones that fill
+ * the gap.
+ */
 export const MAX_HELD = 256;
 
 export function newDelivery(stream: number): DeliveryState {
@@ -101,7 +113,8 @@ export function reduceDelivery(state: DeliveryState, event: DeliveryEvent): Deli
       return { state: sent.state, effects: [...ack, ...sent.effects] };
     }
     case 'link-down':
-      return { state: { ...state, linkUp: false, transmittedUpTo: 0, held: [] }, effects: [] };
+      // What is held stays: the retransmission on the next link fills the gap and releases it.
+      return { state: { ...state, linkUp: false, transmittedUpTo: 0 }, effects: [] };
     case 'ack-received':
       return acknowledged(state, event.stream, event.upTo);
     case 'chat-received':
@@ -116,12 +129,13 @@ function transmitWindow(state: DeliveryState): DeliveryStep {
   const limit = acked + MAX_IN_FLIGHT;
   const effects: DeliveryEffect[] = [];
   let transmittedUpTo = state.transmittedUpTo;
-  for (const message of state.outbox) {
-    if (message.seq <= transmittedUpTo) continue;
-    if (message.seq > limit) break;
+  for (let i = countUpTo(state.outbox, transmittedUpTo); i < state.outbox.length; i++) {
+    const message = state.outbox[i];
+    if (message === undefined || message.seq > limit) break;
     effects.push({ type: 'transmit', stream: state.stream, message });
     transmittedUpTo = message.seq;
   }
+  if (effects.length === 0) return { state, effects };
   return { state: { ...state, transmittedUpTo }, effects };
 }
 
@@ -130,9 +144,10 @@ function acknowledged(state: DeliveryState, stream: number, upTo: number): Deliv
   // about what we hold now: a peer cannot make us drop messages it never had.
   if (stream !== state.stream) return { state, effects: [] };
   const covered = Math.min(upTo, state.nextSeq - 1);
-  const done = state.outbox.filter((m) => m.seq <= covered);
-  if (done.length === 0) return { state, effects: [] };
-  const next = { ...state, outbox: state.outbox.filter((m) => m.seq > covered) };
+  const split = countUpTo(state.outbox, covered);
+  if (split === 0) return { state, effects: [] };
+  const done = state.outbox.slice(0, split);
+  const next = { ...state, outbox: state.outbox.slice(split) };
   const sent = transmitWindow(next);
   return {
     state: sent.state,
@@ -153,12 +168,11 @@ function received(state: DeliveryState, event: Extract<DeliveryEvent, { type: 'c
     return { state: current, effects: [{ type: 'send-ack', stream, upTo: current.receivedUpTo }] };
   }
   if (incoming.seq > current.receivedUpTo + 1) {
-    const already = current.held.some((m) => m.seq === incoming.seq);
-    const held =
-      already || current.held.length >= MAX_HELD
-        ? current.held
-        : [...current.held, incoming].sort((a, b) => a.seq - b.seq);
-    return { state: { ...current, held }, effects: [{ type: 'send-ack', stream, upTo: current.receivedUpTo }] };
+    const near = incoming.seq <= current.receivedUpTo + MAX_HELD;
+    return {
+      state: near ? { ...current, held: hold(current.held, incoming) } : current,
+      effects: [{ type: 'send-ack', stream, upTo: current.receivedUpTo }],
+    };
   }
   // The next one in order, and whatever was waiting behind it.
   const delivered = [incoming];
@@ -177,4 +191,24 @@ function received(state: DeliveryState, event: Extract<DeliveryEvent, { type: 'c
       { type: 'send-ack', stream, upTo },
     ],
   };
+}
+
+/** How many messages of `outbox` (ascending seq) have seq ≤ `seq`: a binary search, as outboxes can be long. */
+function countUpTo(outbox: readonly OutgoingMessage[], seq: number): number {
+  let low = 0;
+  let high = outbox.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((outbox[mid]?.seq ?? Number.POSITIVE_INFINITY) <= seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** `held` with `incoming` in its place by seq (unchanged if it is there already). */
+function hold(held: IncomingMessage[], incoming: IncomingMessage): IncomingMessage[] {
+  const at = held.findIndex((m) => m.seq >= incoming.seq);
+  if (at === -1) return [...held, incoming];
+  if (held[at]?.seq === incoming.seq) return held;
+  return [...held.slice(0, at), incoming, ...held.slice(at)];
 }
