@@ -4,22 +4,26 @@ import {
   type DecodeResult,
   decodeFrame,
   encodeFrame,
+  type Frame,
   FrameKind,
   HEADER_BYTES,
+  MAX_ADDRESS_BYTES,
   MAX_FRAME_BYTES,
   MAX_NAME_BYTES,
   MAX_TEXT_BYTES,
   MESSAGE_ID_BYTES,
+  PRESENCE_KEY_BYTES,
   PROTOCOL_VERSION,
+  RENDEZVOUS_SECRET_BYTES,
 } from '../../lib/protocol/frame';
 
 const utf8 = new TextEncoder();
 const id = (seed = 1) => Uint8Array.from({ length: MESSAGE_ID_BYTES }, (_, i) => (seed * 31 + i * 7) & 0xff);
 
-/** A chat frame laid out by hand, so malformed variants can be built byte by byte. */
 /** id, stream u32, seq u32, sentAt f64: what precedes a chat frame's text. */
 const CHAT_HEAD = MESSAGE_ID_BYTES + 4 + 4 + 8;
 
+/** A chat frame laid out by hand, so malformed variants can be built byte by byte. */
 function chatBytes(text: Uint8Array, sentAt = 1_700_000_000_000, version = PROTOCOL_VERSION): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + CHAT_HEAD + text.length);
   out.set([version, FrameKind.Chat]);
@@ -59,6 +63,30 @@ describe('an introduce frame (where to reach a contact, its presence key, its re
     expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
   });
 
+  it('an address of the longest a PeerJS id may be arrives as sent', () => {
+    const address = 'a'.repeat(MAX_ADDRESS_BYTES);
+    const frame = { kind: 'introduce' as const, presenceKey, rendezvousSecret, special: false, address };
+    expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
+  });
+
+  it('the keys decoded are copies that outlive the received bytes', () => {
+    const frame = { kind: 'introduce' as const, presenceKey, rendezvousSecret, special: false, address: 'x' };
+    const received = Buffer.from(encodeFrame(frame));
+    const decoded = frameOf(decodeFrame(received));
+    received.fill(0);
+    expect(decoded).toEqual(frame);
+  });
+
+  it.each([
+    ['a presence key one byte short', { presenceKey: presenceKey.subarray(1) }],
+    ['a rendezvous secret one byte short', { rendezvousSecret: rendezvousSecret.subarray(1) }],
+    ['a rendezvous secret one byte long', { rendezvousSecret: new Uint8Array(RENDEZVOUS_SECRET_BYTES + 1) }],
+    ['an address one byte too long', { address: 'a'.repeat(MAX_ADDRESS_BYTES + 1) }],
+  ])('with %s is refused when encoding', (_, change) => {
+    const frame = { kind: 'introduce' as const, presenceKey, rendezvousSecret, special: false, address: '', ...change };
+    expect(() => encodeFrame(frame)).toThrow(RangeError);
+  });
+
   it('flag bits from a newer protocol are ignored', () => {
     const bytes = Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys, 0xfe, 0]);
     expect(frameOf(decodeFrame(bytes))).toMatchObject({ kind: 'introduce', special: false, address: '' });
@@ -76,6 +104,18 @@ describe('an introduce frame (where to reach a contact, its presence key, its re
       'an address that is not UTF-8',
       Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys, 0, 2, 0xc3, 0x28]),
     ],
+    ['a byte after the address', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Introduce, ...keys, 0, 1, 0x61, 0x62])],
+    [
+      'an address longer than any PeerJS id',
+      Uint8Array.from([
+        PROTOCOL_VERSION,
+        FrameKind.Introduce,
+        ...keys,
+        0,
+        MAX_ADDRESS_BYTES + 1,
+        ...utf8.encode('a'.repeat(MAX_ADDRESS_BYTES + 1)),
+      ]),
+    ],
   ])('with %s is malformed', (_, bytes) => {
     expect(errorOf(decodeFrame(bytes)).kind).toBe('malformed');
   });
@@ -92,6 +132,18 @@ describe('chat and ack frames carry delivery numbers', () => {
   });
 
   it.each([
+    ['a negative stream', { stream: -1, upTo: 0 }],
+    ['a stream past u32', { stream: 2 ** 32, upTo: 0 }],
+    ['a negative upTo', { stream: 1, upTo: -1 }],
+    ['an upTo past u32', { stream: 1, upTo: 2 ** 32 }],
+    ['a fractional upTo', { stream: 1, upTo: 0.5 }],
+    ['a NaN stream', { stream: NaN, upTo: 0 }],
+  ])('an ack with %s is refused when encoding', (_, numbers) => {
+    expect(() => encodeFrame({ kind: 'ack', ...numbers })).toThrow(RangeError);
+  });
+
+  it.each([
+    ['empty', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Ack])],
     ['short', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Ack, 0, 0, 0, 1, 0, 0, 0])],
     ['long', Uint8Array.from([PROTOCOL_VERSION, FrameKind.Ack, 0, 0, 0, 1, 0, 0, 0, 2, 9])],
   ])('a %s ack is malformed', (_, bytes) => {
@@ -113,11 +165,17 @@ describe('chat and ack frames carry delivery numbers', () => {
     expect(errorOf(decodeFrame(zero))).toEqual({ kind: 'malformed', detail: 'chat: seq 0' });
   });
 
+  it('a chat at the top of the u32 range keeps its numbers', () => {
+    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 0xffff_ffff, seq: 0xffff_ffff, sentAt: 1, text: 'x' };
+    expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
+  });
+
   it.each([
     ['a negative stream', { stream: -1, seq: 1 }],
     ['a stream past u32', { stream: 2 ** 32, seq: 1 }],
     ['sequence 0', { stream: 1, seq: 0 }],
     ['a fractional sequence', { stream: 1, seq: 1.5 }],
+    ['a sequence past u32', { stream: 1, seq: 2 ** 32 }],
   ])('%s is refused when encoding', (_, numbers) => {
     expect(() => encodeFrame({ kind: 'chat', id: new Uint8Array(16), sentAt: 1, text: 'x', ...numbers })).toThrow(
       RangeError,
@@ -272,8 +330,9 @@ describe('bytes from a peer that are not a valid frame', () => {
   it.each([
     ['only the header', HEADER_BYTES],
     ['the header and half an id', HEADER_BYTES + 8],
-    ['an id but no timestamp', HEADER_BYTES + MESSAGE_ID_BYTES],
-    ['an id and a timestamp but no text', HEADER_BYTES + MESSAGE_ID_BYTES + 8],
+    ['an id but no stream', HEADER_BYTES + MESSAGE_ID_BYTES],
+    ['an id, stream and seq but no timestamp', HEADER_BYTES + MESSAGE_ID_BYTES + 8],
+    ['everything but the text', HEADER_BYTES + CHAT_HEAD],
   ])('a chat frame truncated to %s is malformed', (_, length) => {
     const full = chatBytes(utf8.encode('hello'));
     expect(errorOf(decodeFrame(full.subarray(0, length)))).toMatchObject({ kind: 'malformed' });
@@ -351,5 +410,70 @@ describe('accept and decline frames', () => {
     [FrameKind.Decline, 'decline'],
   ])('kind %i (%s) with a body is malformed', (kind, _name) => {
     expect(errorOf(decodeFrame(Uint8Array.of(PROTOCOL_VERSION, kind, 0)))).toMatchObject({ kind: 'malformed' });
+  });
+});
+
+/** One valid frame of every kind, for the truncation and corruption sweeps below. */
+const everyKind: Frame[] = [
+  { kind: 'hello', name: 'Zoë' },
+  { kind: 'chat', id: id(9), stream: 0x0102_0304, seq: 5, sentAt: 1_700_000_000_000, text: 'héllo' },
+  { kind: 'accept' },
+  { kind: 'decline' },
+  {
+    kind: 'introduce',
+    presenceKey: new Uint8Array(PRESENCE_KEY_BYTES).fill(1),
+    rendezvousSecret: new Uint8Array(RENDEZVOUS_SECRET_BYTES).fill(2),
+    special: true,
+    address: 'tincan-t-abc',
+  },
+  { kind: 'ack', stream: 7, upTo: 300 },
+  { kind: 'keepalive' },
+];
+
+describe('frames cut short or damaged on the way', () => {
+  it.each(everyKind.map((frame) => [frame.kind, frame] as const))(
+    'every truncation of a %s frame is refused, or for a chat is that chat with less text',
+    (_, frame) => {
+      const bytes = encodeFrame(frame);
+      for (let length = 0; length < bytes.length; length++) {
+        const result = decodeFrame(bytes.slice(0, length));
+        if (!result.ok) continue;
+        // Chat text has no length of its own: cutting it at a character boundary leaves a shorter chat.
+        expect(frame.kind).toBe('chat');
+        expect(length).toBeGreaterThan(HEADER_BYTES + CHAT_HEAD);
+        expect(result.frame).toEqual({ ...frame, text: expect.any(String) });
+      }
+    },
+  );
+
+  it('every frame with a byte appended is refused, except a chat (whose text it joins)', () => {
+    for (const frame of everyKind) {
+      const bytes = encodeFrame(frame);
+      const longer = Uint8Array.from([...bytes, 0x61]);
+      if (frame.kind === 'chat') expect(frameOf(decodeFrame(longer))).toMatchObject({ text: `${frame.text}a` });
+      else expect(errorOf(decodeFrame(longer)).kind).toBe('malformed');
+    }
+  });
+
+  it('random damage to any frame never throws: it decodes to a frame or to a typed error', () => {
+    // A small seeded generator (mulberry32), so a failure can be replayed.
+    let seed = 7;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const kinds = new Set(['not-bytes', 'too-large', 'too-short', 'unsupported-version', 'unknown-kind', 'malformed']);
+    for (let round = 0; round < 2000; round++) {
+      const frame = everyKind[round % everyKind.length] as Frame;
+      const bytes = encodeFrame(frame);
+      const flips = 1 + Math.floor(random() * 3);
+      for (let i = 0; i < flips; i++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      const result = decodeFrame(bytes);
+      if (result.ok) expect(() => encodeFrame(result.frame)).not.toThrow();
+      else expect(kinds.has(result.error.kind)).toBe(true);
+    }
   });
 });
