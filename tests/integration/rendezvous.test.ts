@@ -131,3 +131,23 @@ describe('special contacts find each other again', () => {
     expect(alice.contacts()[0]).toMatchObject({ identityKey: bobKey, address: bob.address });
   });
 });
+
+describe('Ping on a saved contact', () => {
+  it('says reachable, no answer, or answered with the wrong key', async () => {
+    const [alice, bob] = await specialPair();
+    const bobKey = bob.identity.identityKey;
+    expect(await alice.agent.ping(bobKey)).toBe('reachable');
+
+    const bobsAddress = bob.address;
+    bob.agent.stop();
+    await waitFor(alice.agent, () => (online(alice.agent, bobKey) ? undefined : true));
+    expect(await alice.agent.ping(bobKey)).toBe('no-answer');
+
+    const mallory = await user('Mallory');
+    const squat = await openTransportAt(server, bobsAddress);
+    transports.push(squat);
+    squat.onIncoming((link: Link) => void establishAs(link, 'responder', mallory.identity, 'Bob').catch(() => {}));
+    expect(await alice.agent.ping(bobKey)).toBe('wrong-key');
+  });
+});
+
