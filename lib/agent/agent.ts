@@ -505,6 +505,10 @@ export function createAgent(deps: AgentDeps): Agent {
       return 'gone';
     } finally {
       meeting.delete(routerId);
+      // A slot is visited every ten minutes for as long as a contact is away: failed attempts
+      // there would pile up as conversations nobody reads.
+      if (findConversation(conversations, routerId)?.stage === 'closed')
+        dispatch({ type: 'forget', address: routerId });
     }
   };
 

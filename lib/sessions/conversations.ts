@@ -64,7 +64,9 @@ export type ConversationEvent =
   | { type: 'request-expired'; address: string; identityKey: string }
   | { type: 'link-closed'; address: string; why: LinkClose }
   | { type: 'frame-received'; address: string; frame: Frame; at: number }
-  | { type: 'frame-rejected'; address: string; error: FrameError };
+  | { type: 'frame-rejected'; address: string; error: FrameError }
+  /** A closed conversation nobody needs to see (a failed attempt at a rendezvous id): dropped. */
+  | { type: 'forget'; address: string };
 
 export type ConversationEffect =
   | { type: 'send'; address: string; frame: Frame }
@@ -183,6 +185,11 @@ export function reduceConversations(state: ConversationsState, event: Conversati
       };
     case 'frame-rejected':
       return rejectFrame(state, event.address, event.error);
+    case 'forget': {
+      const conversation = findConversation(state, event.address);
+      if (conversation?.stage !== 'closed') return { state, effects: [] };
+      return { state: { conversations: state.conversations.filter((c) => c !== conversation) }, effects: [] };
+    }
     case 'frame-received':
       return receiveFrame(state, event);
   }

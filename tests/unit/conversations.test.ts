@@ -442,3 +442,12 @@ describe('a contact at a new address', () => {
     expect(conversation(state, NEW)).toMatchObject({ name: 'Bob', stage: 'waiting' });
   });
 });
+
+describe('forgetting a conversation', () => {
+  it('a closed one goes; one still open stays', () => {
+    const closed = run([...opened(), { type: 'link-closed', address: BOB, why: { kind: 'closed' } }]).state;
+    expect(run([{ type: 'forget', address: BOB }], closed).state).toEqual(emptyConversations);
+    const open = run(opened()).state;
+    expect(run([{ type: 'forget', address: BOB }], open).state).toEqual(open);
+  });
+});
