@@ -150,4 +150,3 @@ describe('Ping on a saved contact', () => {
     expect(await alice.agent.ping(bobKey)).toBe('wrong-key');
   });
 });
-
