@@ -344,8 +344,15 @@ const roundTripText = (round: number) => `round trip ${String(round).padStart(4,
 
 /** The bytes our agent's chat frame for `text` has before encryption: what bare sends in its place. */
 export const chatFrameBytes = (text: string) =>
-  encodeFrame({ kind: 'chat', id: new Uint8Array(MESSAGE_ID_BYTES), stream: 7, seq: 1, sentAt: Date.now(), text })
-    .length;
+  encodeFrame({
+    kind: 'chat',
+    id: new Uint8Array(MESSAGE_ID_BYTES),
+    stream: 7,
+    seq: 1,
+    floor: 1,
+    sentAt: Date.now(),
+    text,
+  }).length;
 
 export type RoundTrips = {
   samples: Samples;

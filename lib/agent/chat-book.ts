@@ -149,7 +149,7 @@ export function createChatBook(deps: ChatBookDeps) {
         return;
       }
       case 'transmit': {
-        const { message, stream } = effect;
+        const { message, stream, floor } = effect;
         const ids = new Set([message.id]);
         if (chat.recent.some((m) => m.id === message.id && m.state === 'pending')) {
           setState(chat, ids, 'sent');
@@ -161,6 +161,7 @@ export function createChatBook(deps: ChatBookDeps) {
             id: fromHexId(message.id),
             stream,
             seq: message.seq,
+            floor,
             sentAt: message.sentAt,
             text: message.text,
           }),
@@ -284,6 +285,7 @@ export function createChatBook(deps: ChatBookDeps) {
               type: 'chat-received',
               stream: frame.stream,
               seq: frame.seq,
+              floor: frame.floor,
               id: toHex(frame.id),
               text: frame.text,
               sentAt: frame.sentAt,

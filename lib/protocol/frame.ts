@@ -28,9 +28,10 @@ export const FrameKind = {
   /** First frame on a connection, both directions: who is at this end. */
   Hello: 0x01,
   /**
-   * One chat message: id (16) | stream u32 | seq u32 | sentAt f64 | text. `stream` is the
-   * sender's outgoing stream for this contact (a new one means its delivery state was reset);
-   * `seq` ≥ 1 numbers messages within it (lib/sessions/delivery.ts).
+   * One chat message: id (16) | stream u32 | seq u32 | floor u32 | sentAt f64 | text. `stream`
+   * is the sender's outgoing stream for this contact (a new one means its delivery state was
+   * reset); `seq` ≥ 1 numbers messages within it; `floor` ≥ 1 is the first seq the receiver has
+   * not acknowledged yet, as the sender knows it (lib/sessions/delivery.ts).
    */
   Chat: 0x02,
   /** This side trusts the other's key (a saved contact, or its user accepted the request). */
@@ -55,12 +56,21 @@ export const PRESENCE_KEY_BYTES = 32;
 export const RENDEZVOUS_SECRET_BYTES = 32;
 const U32_MAX = 0xffff_ffff;
 /** id, stream, seq, sentAt: what precedes a chat frame's text. */
-const CHAT_HEAD_BYTES = MESSAGE_ID_BYTES + 4 + 4 + 8;
+const CHAT_HEAD_BYTES = MESSAGE_ID_BYTES + 4 + 4 + 4 + 8;
 /** PeerJS ids are at most this long (lib/transport/transport.ts `isValidAddress`). */
 export const MAX_ADDRESS_BYTES = 100;
 
 export type HelloFrame = { kind: 'hello'; name: string };
-export type ChatFrame = { kind: 'chat'; id: Uint8Array; stream: number; seq: number; sentAt: number; text: string };
+export type ChatFrame = {
+  kind: 'chat';
+  id: Uint8Array;
+  stream: number;
+  seq: number;
+  /** Every seq below this one was acknowledged by the receiver (1: nothing known). */
+  floor: number;
+  sentAt: number;
+  text: string;
+};
 export type AcceptFrame = { kind: 'accept' };
 export type DeclineFrame = { kind: 'decline' };
 /**
@@ -115,14 +125,16 @@ export function encodeFrame(frame: Frame): Uint8Array {
       if (frame.id.length !== MESSAGE_ID_BYTES) throw new RangeError('message id must be 16 bytes');
       if (text.length === 0 || text.length > MAX_TEXT_BYTES) throw new RangeError('text length');
       if (!Number.isFinite(frame.sentAt) || frame.sentAt < 0) throw new RangeError('sentAt must be a time');
-      if (!isU32(frame.stream) || !isU32(frame.seq) || frame.seq < 1) throw new RangeError('stream/seq out of range');
+      if (!isU32(frame.stream) || !isU32(frame.seq) || frame.seq < 1 || !isU32(frame.floor) || frame.floor < 1)
+        throw new RangeError('stream/seq/floor out of range');
       const out = new Uint8Array(HEADER_BYTES + CHAT_HEAD_BYTES + text.length);
       out.set([PROTOCOL_VERSION, FrameKind.Chat]);
       out.set(frame.id, HEADER_BYTES);
       const view = new DataView(out.buffer);
       view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES, frame.stream);
       view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES + 4, frame.seq);
-      view.setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES + 8, frame.sentAt);
+      view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES + 8, frame.floor);
+      view.setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES + 12, frame.sentAt);
       out.set(text, HEADER_BYTES + CHAT_HEAD_BYTES);
       return out;
     }
@@ -191,17 +203,19 @@ export function decodeFrame(data: unknown): DecodeResult {
     case FrameKind.Chat: {
       if (body.length <= CHAT_HEAD_BYTES) return malformed('chat: too short');
       if (body.length - CHAT_HEAD_BYTES > MAX_TEXT_BYTES) return malformed('chat: text too long');
-      const view = new DataView(body.buffer, body.byteOffset + MESSAGE_ID_BYTES, 16);
+      const view = new DataView(body.buffer, body.byteOffset + MESSAGE_ID_BYTES, 20);
       const stream = view.getUint32(0);
       const seq = view.getUint32(4);
-      const sentAt = view.getFloat64(8);
+      const floor = view.getUint32(8);
+      const sentAt = view.getFloat64(12);
       if (seq < 1) return malformed('chat: seq 0');
+      if (floor < 1) return malformed('chat: floor 0');
       if (!Number.isFinite(sentAt) || sentAt < 0) return malformed('chat: bad timestamp');
       const text = decodeText(body.subarray(CHAT_HEAD_BYTES));
       if (text === undefined) return malformed('chat: text is not UTF-8');
       // Copy: the id outlives the received buffer.
       const id = body.slice(0, MESSAGE_ID_BYTES);
-      return { ok: true, frame: { kind: 'chat', id, stream, seq, sentAt, text } };
+      return { ok: true, frame: { kind: 'chat', id, stream, seq, floor, sentAt, text } };
     }
     case FrameKind.Keepalive:
       return body.length === 0 ? { ok: true, frame: { kind: 'keepalive' } } : malformed('keepalive: has a body');

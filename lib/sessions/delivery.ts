@@ -50,7 +50,16 @@ export type DeliveryEvent =
   | { type: 'queued'; id: string; text: string; sentAt: number }
   | { type: 'link-up' }
   | { type: 'link-down' }
-  | { type: 'chat-received'; stream: number; seq: number; id: string; text: string; sentAt: number }
+  | {
+      type: 'chat-received';
+      stream: number;
+      seq: number;
+      /** The sender's word that every seq below this one was acknowledged (by us, before). */
+      floor?: number;
+      id: string;
+      text: string;
+      sentAt: number;
+    }
   | { type: 'ack-received'; stream: number; upTo: number };
 
 export type DeliveryEffect =
@@ -60,7 +69,8 @@ export type DeliveryEffect =
   | { type: 'delivered'; ids: string[]; upTo: number }
   /** New for the user, in order: show and persist. */
   | { type: 'deliver'; messages: IncomingMessage[] }
-  | { type: 'transmit'; stream: number; message: OutgoingMessage }
+  /** `floor`: the first seq not yet acknowledged, so a receiver that lost its state can catch up. */
+  | { type: 'transmit'; stream: number; floor: number; message: OutgoingMessage }
   | { type: 'send-ack'; stream: number; upTo: number };
 
 export type DeliveryStep = { state: DeliveryState; effects: DeliveryEffect[] };
@@ -132,7 +142,7 @@ function transmitWindow(state: DeliveryState): DeliveryStep {
   for (let i = countUpTo(state.outbox, transmittedUpTo); i < state.outbox.length; i++) {
     const message = state.outbox[i];
     if (message === undefined || message.seq > limit) break;
-    effects.push({ type: 'transmit', stream: state.stream, message });
+    effects.push({ type: 'transmit', stream: state.stream, floor: state.outbox[0]?.seq ?? message.seq, message });
     transmittedUpTo = message.seq;
   }
   if (effects.length === 0) return { state, effects };
@@ -162,34 +172,31 @@ function received(state: DeliveryState, event: Extract<DeliveryEvent, { type: 'c
     current = { ...state, peerStream: event.stream, receivedUpTo: 0, held: [] };
   }
   const stream = event.stream;
+  const floor = event.floor ?? 1;
+  if (floor - 1 > current.receivedUpTo) {
+    // We acknowledged up to here once and no longer know it (our chat store was lost while the
+    // contact was kept): those messages will never come again, so waiting for them would stall
+    // everything after. A peer can only make us skip its own messages this way.
+    current = { ...current, receivedUpTo: floor - 1, held: current.held.filter((m) => m.seq >= floor) };
+  }
   const incoming: IncomingMessage = { id: event.id, seq: event.seq, text: event.text, sentAt: event.sentAt };
-  if (incoming.seq <= current.receivedUpTo) {
-    // A retransmission of something delivered: its ack was lost. Say again what we hold.
-    return { state: current, effects: [{ type: 'send-ack', stream, upTo: current.receivedUpTo }] };
-  }
-  if (incoming.seq > current.receivedUpTo + 1) {
-    const near = incoming.seq <= current.receivedUpTo + MAX_HELD;
-    return {
-      state: near ? { ...current, held: hold(current.held, incoming) } : current,
-      effects: [{ type: 'send-ack', stream, upTo: current.receivedUpTo }],
-    };
-  }
-  // The next one in order, and whatever was waiting behind it.
-  const delivered = [incoming];
-  let upTo = incoming.seq;
+  // A duplicate (its ack was lost) is not kept; one ahead of a gap is held if it is near; then
+  // whatever now follows in order is delivered. Every arrival is answered with what we hold.
+  const near = incoming.seq > current.receivedUpTo && incoming.seq <= current.receivedUpTo + MAX_HELD;
+  const held = near ? hold(current.held, incoming) : current.held;
+  const delivered: IncomingMessage[] = [];
+  let upTo = current.receivedUpTo;
   const rest: IncomingMessage[] = [];
-  for (const m of current.held) {
+  for (const m of held) {
     if (m.seq === upTo + 1) {
       delivered.push(m);
       upTo = m.seq;
     } else if (m.seq > upTo) rest.push(m);
   }
+  const ack: DeliveryEffect = { type: 'send-ack', stream, upTo };
   return {
     state: { ...current, receivedUpTo: upTo, held: rest },
-    effects: [
-      { type: 'deliver', messages: delivered },
-      { type: 'send-ack', stream, upTo },
-    ],
+    effects: delivered.length > 0 ? [{ type: 'deliver', messages: delivered }, ack] : [ack],
   };
 }
 

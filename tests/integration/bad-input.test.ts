@@ -83,7 +83,7 @@ function closed(connection: DataConnection): Promise<void> {
 let messageCount = 0;
 /** A chat frame; `seq` numbers it in the sender's stream (each hostile peer is a fresh contact, starting at 1). */
 const chat = (text: string, seq = 1, id = new Uint8Array(MESSAGE_ID_BYTES).fill(++messageCount)) =>
-  encodeFrame({ kind: 'chat', id, stream: 7, seq, sentAt: Date.now(), text });
+  encodeFrame({ kind: 'chat', id, stream: 7, seq, floor: 1, sentAt: Date.now(), text });
 
 function withVersion(frame: Uint8Array, version: number): Uint8Array {
   const copy = frame.slice();
@@ -94,8 +94,8 @@ function withVersion(frame: Uint8Array, version: number): Uint8Array {
 /** A well-formed chat frame whose text bytes are not UTF-8. */
 function chatWithInvalidUtf8(): Uint8Array {
   const frame = chat('xxxx');
-  // The text follows the id, stream (4), seq (4) and sentAt (8).
-  frame.set([0x61, 0xc3, 0x28, 0xff], HEADER_BYTES + MESSAGE_ID_BYTES + 16);
+  // The text follows the id, stream (4), seq (4), floor (4) and sentAt (8).
+  frame.set([0x61, 0xc3, 0x28, 0xff], HEADER_BYTES + MESSAGE_ID_BYTES + 20);
   return frame;
 }
 

@@ -38,6 +38,7 @@ const chat = (n: number, text = `message ${n}`): ChatFrame => ({
   id: id(n),
   stream: 1,
   seq: n,
+  floor: 1,
   sentAt: 1_000 + n,
   text,
 });

@@ -31,7 +31,11 @@ function run(state: DeliveryState, events: DeliveryEvent[]) {
 }
 
 const queued = (n: number): DeliveryEvent => ({ type: 'queued', id: hexId(n), text: `m${n}`, sentAt: n });
-const chatFrom = (stream: number, seq: number, text = `m${seq}`): DeliveryEvent => ({
+const chatFrom = (
+  stream: number,
+  seq: number,
+  text = `m${seq}`,
+): Extract<DeliveryEvent, { type: 'chat-received' }> => ({
   type: 'chat-received',
   stream,
   seq,
@@ -46,7 +50,7 @@ describe('sending', () => {
     expect(effects[0]).toEqual([{ type: 'store-outgoing', message: { id: hexId(1), seq: 1, text: 'm1', sentAt: 1 } }]);
     const up = run(state, [{ type: 'link-up' }]);
     expect(up.last).toEqual([
-      { type: 'transmit', stream: 7, message: { id: hexId(1), seq: 1, text: 'm1', sentAt: 1 } },
+      { type: 'transmit', stream: 7, floor: 1, message: { id: hexId(1), seq: 1, text: 'm1', sentAt: 1 } },
     ]);
   });
 
@@ -109,6 +113,40 @@ describe('sending', () => {
     expect(last).toEqual([{ type: 'delivered', ids: [hexId(1)], upTo: 1 }]);
     const next = run(state, [queued(2)]);
     expect(next.state.outbox.map((m) => m.seq)).toEqual([2]);
+  });
+});
+
+describe('a receiver that lost its state while keeping the contact', () => {
+  it('catches up from the sender’s floor instead of waiting forever for what it acknowledged before', () => {
+    // Alice sent 1–3, Bob acknowledged them, then Bob's chat store was wiped; Alice sends 4.
+    let alice = newDelivery(7);
+    for (const event of [{ type: 'link-up' } as const, queued(1), queued(2), queued(3)]) {
+      alice = reduceDelivery(alice, event).state;
+    }
+    alice = reduceDelivery(alice, { type: 'ack-received', stream: 7, upTo: 3 }).state;
+    const sent = reduceDelivery(alice, queued(4)).effects.find((e) => e.type === 'transmit');
+    expect(sent).toMatchObject({ floor: 4, message: { seq: 4 } });
+    if (sent?.type !== 'transmit') throw new Error('no transmit');
+    const bob = newDelivery(9);
+    const { effects, state } = reduceDelivery(bob, {
+      type: 'chat-received',
+      stream: 7,
+      seq: 4,
+      floor: sent.floor,
+      id: sent.message.id,
+      text: sent.message.text,
+      sentAt: 4,
+    });
+    expect(effects).toEqual([
+      { type: 'deliver', messages: [{ id: hexId(4), seq: 4, text: 'm4', sentAt: 4 }] },
+      { type: 'send-ack', stream: 7, upTo: 4 },
+    ]);
+    expect(state.receivedUpTo).toBe(4);
+  });
+
+  it('a floor below what the receiver holds changes nothing', () => {
+    const { state } = run(newDelivery(1), [chatFrom(9, 1), chatFrom(9, 2), { ...chatFrom(9, 2), floor: 1 }]);
+    expect(state.receivedUpTo).toBe(2);
   });
 });
 

@@ -20,8 +20,8 @@ import {
 const utf8 = new TextEncoder();
 const id = (seed = 1) => Uint8Array.from({ length: MESSAGE_ID_BYTES }, (_, i) => (seed * 31 + i * 7) & 0xff);
 
-/** id, stream u32, seq u32, sentAt f64: what precedes a chat frame's text. */
-const CHAT_HEAD = MESSAGE_ID_BYTES + 4 + 4 + 8;
+/** id, stream u32, seq u32, floor u32, sentAt f64: what precedes a chat frame's text. */
+const CHAT_HEAD = MESSAGE_ID_BYTES + 4 + 4 + 4 + 8;
 
 /** A chat frame laid out by hand, so malformed variants can be built byte by byte. */
 function chatBytes(text: Uint8Array, sentAt = 1_700_000_000_000, version = PROTOCOL_VERSION): Uint8Array {
@@ -31,7 +31,8 @@ function chatBytes(text: Uint8Array, sentAt = 1_700_000_000_000, version = PROTO
   const view = new DataView(out.buffer);
   view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES, 7);
   view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES + 4, 1);
-  view.setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES + 8, sentAt);
+  view.setUint32(HEADER_BYTES + MESSAGE_ID_BYTES + 8, 1);
+  view.setFloat64(HEADER_BYTES + MESSAGE_ID_BYTES + 12, sentAt);
   out.set(text, HEADER_BYTES + CHAT_HEAD);
   return out;
 }
@@ -156,6 +157,7 @@ describe('chat and ack frames carry delivery numbers', () => {
       id: new Uint8Array(16).fill(9),
       stream: 0xdead_beef,
       seq: 70_000,
+      floor: 1,
       sentAt: 5,
       text: 'x',
     };
@@ -166,7 +168,15 @@ describe('chat and ack frames carry delivery numbers', () => {
   });
 
   it('a chat at the top of the u32 range keeps its numbers', () => {
-    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 0xffff_ffff, seq: 0xffff_ffff, sentAt: 1, text: 'x' };
+    const frame: ChatFrame = {
+      kind: 'chat',
+      id: id(),
+      stream: 0xffff_ffff,
+      seq: 0xffff_ffff,
+      floor: 1,
+      sentAt: 1,
+      text: 'x',
+    };
     expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
   });
 
@@ -176,10 +186,11 @@ describe('chat and ack frames carry delivery numbers', () => {
     ['sequence 0', { stream: 1, seq: 0 }],
     ['a fractional sequence', { stream: 1, seq: 1.5 }],
     ['a sequence past u32', { stream: 1, seq: 2 ** 32 }],
+    ['floor 0', { stream: 1, seq: 1, floor: 0 }],
   ])('%s is refused when encoding', (_, numbers) => {
-    expect(() => encodeFrame({ kind: 'chat', id: new Uint8Array(16), sentAt: 1, text: 'x', ...numbers })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      encodeFrame({ kind: 'chat', id: new Uint8Array(16), sentAt: 1, text: 'x', floor: 1, ...numbers }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -206,13 +217,13 @@ describe('frames that round-trip between two agents', () => {
     ['only a byte-order mark', '\uFEFF'],
     ['a leading byte-order mark', '\uFEFFhello'],
   ])('a chat message with %s arrives as sent', (_, text) => {
-    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 1_700_000_000_123.5, text };
+    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, floor: 1, sentAt: 1_700_000_000_123.5, text };
     expect(frameOf(decodeFrame(encodeFrame(frame)))).toEqual(frame);
   });
 
   it('a chat message of exactly the maximum text size arrives as sent', () => {
     const text = 'é'.repeat(MAX_TEXT_BYTES / 2);
-    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 0, text };
+    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, floor: 1, sentAt: 0, text };
     const bytes = encodeFrame(frame);
     expect(bytes.length).toBe(HEADER_BYTES + CHAT_HEAD + MAX_TEXT_BYTES);
     expect(frameOf(decodeFrame(bytes))).toEqual(frame);
@@ -223,14 +234,14 @@ describe('frames that round-trip between two agents', () => {
     // Buffer#slice shares memory with the Buffer; the id must still be a copy.
     ['a Node Buffer', (bytes: Uint8Array) => Buffer.from(bytes)],
   ])('the message id decoded from %s is a copy that outlives the received bytes', (_, wrap) => {
-    const received = wrap(encodeFrame({ kind: 'chat', id: id(5), stream: 7, seq: 1, sentAt: 1, text: 'hi' }));
+    const received = wrap(encodeFrame({ kind: 'chat', id: id(5), stream: 7, seq: 1, floor: 1, sentAt: 1, text: 'hi' }));
     const frame = frameOf(decodeFrame(received));
     received.fill(0);
     expect(frame).toMatchObject({ id: id(5) });
   });
 
   it('a frame handed over as an ArrayBuffer, a DataView or a Node Buffer decodes the same', () => {
-    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 42, text: 'same' };
+    const frame: ChatFrame = { kind: 'chat', id: id(), stream: 7, seq: 1, floor: 1, sentAt: 42, text: 'same' };
     const bytes = encodeFrame(frame);
     expect(frameOf(decodeFrame(bytes.slice().buffer))).toEqual(frame);
     expect(frameOf(decodeFrame(new DataView(bytes.slice().buffer)))).toEqual(frame);
@@ -238,7 +249,15 @@ describe('frames that round-trip between two agents', () => {
   });
 
   it('a frame inside a larger buffer (a view with a non-zero byte offset) decodes from its own bytes', () => {
-    const frame: ChatFrame = { kind: 'chat', id: id(3), stream: 7, seq: 1, sentAt: 1_234_567, text: 'offset' };
+    const frame: ChatFrame = {
+      kind: 'chat',
+      id: id(3),
+      stream: 7,
+      seq: 1,
+      floor: 1,
+      sentAt: 1_234_567,
+      text: 'offset',
+    };
     const bytes = encodeFrame(frame);
     // 3 is deliberately not a multiple of 8: the timestamp is read unaligned.
     const backing = new Uint8Array(3 + bytes.length + 5).fill(0xee);
@@ -257,17 +276,27 @@ describe('frames that round-trip between two agents', () => {
 describe('frames an agent refuses to send', () => {
   it.each([0, 15, 17, 32])('a chat message with a %i-byte id', (length) => {
     expect(() =>
-      encodeFrame({ kind: 'chat', id: new Uint8Array(length), stream: 7, seq: 1, sentAt: 1, text: 'x' }),
+      encodeFrame({ kind: 'chat', id: new Uint8Array(length), stream: 7, seq: 1, floor: 1, sentAt: 1, text: 'x' }),
     ).toThrow(RangeError);
   });
 
   it('an empty chat message', () => {
-    expect(() => encodeFrame({ kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 1, text: '' })).toThrow(RangeError);
+    expect(() => encodeFrame({ kind: 'chat', id: id(), stream: 7, seq: 1, floor: 1, sentAt: 1, text: '' })).toThrow(
+      RangeError,
+    );
   });
 
   it('a chat message one byte over the maximum text size', () => {
     expect(() =>
-      encodeFrame({ kind: 'chat', id: id(), stream: 7, seq: 1, sentAt: 1, text: 'x'.repeat(MAX_TEXT_BYTES + 1) }),
+      encodeFrame({
+        kind: 'chat',
+        id: id(),
+        stream: 7,
+        seq: 1,
+        floor: 1,
+        sentAt: 1,
+        text: 'x'.repeat(MAX_TEXT_BYTES + 1),
+      }),
     ).toThrow(RangeError);
   });
 
@@ -276,7 +305,9 @@ describe('frames an agent refuses to send', () => {
   });
 
   it.each([NaN, -1, Infinity, -Infinity])('a chat message stamped %s, which the other side would reject', (sentAt) => {
-    expect(() => encodeFrame({ kind: 'chat', id: id(), stream: 7, seq: 1, sentAt, text: 'x' })).toThrow(RangeError);
+    expect(() => encodeFrame({ kind: 'chat', id: id(), stream: 7, seq: 1, floor: 1, sentAt, text: 'x' })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -416,7 +447,7 @@ describe('accept and decline frames', () => {
 /** One valid frame of every kind, for the truncation and corruption sweeps below. */
 const everyKind: Frame[] = [
   { kind: 'hello', name: 'Zoë' },
-  { kind: 'chat', id: id(9), stream: 0x0102_0304, seq: 5, sentAt: 1_700_000_000_000, text: 'héllo' },
+  { kind: 'chat', id: id(9), stream: 0x0102_0304, seq: 5, floor: 1, sentAt: 1_700_000_000_000, text: 'héllo' },
   { kind: 'accept' },
   { kind: 'decline' },
   {

@@ -210,7 +210,15 @@ describe('attacks the handshake stops', () => {
     const { a, b } = memoryLinkPair({ a: A, b: B });
     const bobSide = start(b, 'responder', asSession(bob, 'B'));
     a.send(
-      encodeFrame({ kind: 'chat', id: new Uint8Array(16), stream: 7, seq: 1, sentAt: 1, text: 'hi, no handshake' }),
+      encodeFrame({
+        kind: 'chat',
+        id: new Uint8Array(16),
+        stream: 7,
+        seq: 1,
+        floor: 1,
+        sentAt: 1,
+        text: 'hi, no handshake',
+      }),
     );
     expect((await failureOf(bobSide)).kind).toBe('handshake-failed');
     expect(b.isClosed).toBe(true);
@@ -244,7 +252,15 @@ describe('bytes after the handshake', () => {
     ['garbage', Uint8Array.from({ length: 40 }, (_, i) => i), { kind: 'failed', detail: 'a frame failed to decrypt' }],
     [
       'a plaintext frame',
-      encodeFrame({ kind: 'chat', id: new Uint8Array(16), stream: 7, seq: 1, sentAt: 1, text: 'in the clear' }),
+      encodeFrame({
+        kind: 'chat',
+        id: new Uint8Array(16),
+        stream: 7,
+        seq: 1,
+        floor: 1,
+        sentAt: 1,
+        text: 'in the clear',
+      }),
       { kind: 'failed', detail: 'a frame failed to decrypt' },
     ],
     // Not bytes at all: the link is dropped before any decryption is tried.
