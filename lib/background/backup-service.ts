@@ -9,12 +9,23 @@ import type { backgroundToAgent } from '../messaging/agent-messages';
 import type { IdentityStorage } from '../platform/identity-storage';
 import type { ChannelClient } from '../platform/runtime-messaging';
 import type { SettingsStorage } from '../platform/settings-storage';
-import { decodeBackupContents, encodeBackupContents } from '../store/backup-contents';
+import { BACKUP_CONTENTS_VERSION, decodeBackupContents, encodeBackupContents } from '../store/backup-contents';
+import { ChatArchiveSchema } from '../store/chat-records';
 
+/** Counted in characters as people see them (code points after NFKC), the options page says so. */
 export const MIN_PASSPHRASE_CHARS = 8;
 
 export type BackupProblem = {
-  kind: 'weak-passphrase' | 'not-a-backup' | 'newer-version' | 'wrong-passphrase-or-damaged' | 'import-failed';
+  kind:
+    | 'weak-passphrase'
+    | 'not-a-backup'
+    | 'newer-version'
+    /** The file's authentication failed: GCM cannot say which of the two it was. */
+    | 'wrong-passphrase-or-damaged'
+    /** It opened with its passphrase, but what is inside is not a whole backup. */
+    | 'damaged'
+    /** This browser's storage (or the agent's chat store) did not read or write. */
+    | 'storage';
   detail: string;
 };
 
@@ -33,11 +44,12 @@ export interface BackupDeps {
   now(): number;
 }
 
-const toBase64 = (bytes: Uint8Array) => {
+function toBase64(bytes: Uint8Array): string {
   let text = '';
+  // Chunks: spreading a whole backup into one call would overflow the argument stack.
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);
-};
+}
 
 function fromBase64(text: string): Uint8Array | undefined {
   try {
@@ -47,23 +59,34 @@ function fromBase64(text: string): Uint8Array | undefined {
   }
 }
 
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Runs one storage step; its failure becomes a `storage` problem in words. */
+async function stored<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new BackupError({ kind: 'storage', detail: `${what} (${reason(error)}).` });
+  }
+}
+
 export async function exportBackup(deps: BackupDeps, passphrase: string): Promise<{ file: string; name: string }> {
-  if (passphrase.length < MIN_PASSPHRASE_CHARS) {
+  if ([...passphrase.normalize('NFKC')].length < MIN_PASSPHRASE_CHARS) {
     throw new BackupError({
       kind: 'weak-passphrase',
       detail: `Use a passphrase of at least ${MIN_PASSPHRASE_CHARS} characters.`,
     });
   }
-  const [identity, contacts, settings, history] = await Promise.all([
-    deps.identity.loadIdentity(),
-    deps.identity.loadContacts(),
-    deps.settings.load(),
-    deps.agent('exportHistory'),
+  const [[identity, contacts, settings], history] = await Promise.all([
+    stored('Your identity, contacts or settings could not be read', () =>
+      Promise.all([deps.identity.loadIdentity(), deps.identity.loadContacts(), deps.settings.load()]),
+    ),
+    stored('The chat history could not be read', () => deps.agent('exportHistory')),
   ]);
   const createdAt = deps.now();
   const contents = encodeBackupContents({
     format: 'tincan-backup',
-    version: 1,
+    version: BACKUP_CONTENTS_VERSION,
     createdAt,
     identity,
     contacts,
@@ -76,9 +99,9 @@ export async function exportBackup(deps: BackupDeps, passphrase: string): Promis
 }
 
 /**
- * Decrypts and checks everything first; then the history goes to the agent (its store refuses a
- * bad archive whole), and only then identity, contacts and settings — so a failure part-way never
- * leaves a new identity without its contacts.
+ * Decrypts and checks everything first (identity, contacts, settings and history); then the
+ * history goes to the agent, and only then identity, contacts and settings — so a failure
+ * part-way never leaves a new identity without its contacts.
  */
 export async function importBackup(
   deps: BackupDeps,
@@ -89,20 +112,27 @@ export async function importBackup(
   if (!bytes) throw new BackupError({ kind: 'not-a-backup', detail: 'This is not a Tincan backup file.' });
   const opened = await openBackup(bytes, passphrase);
   if (!opened.ok) throw new BackupError(opened.error);
-  const contents = decodeBackupContents(opened.plaintext);
-  if (!contents) {
-    throw new BackupError({
-      kind: 'wrong-passphrase-or-damaged',
-      detail: 'The backup opened, but what is inside is not readable.',
-    });
+  const decoded = decodeBackupContents(opened.plaintext);
+  if (!decoded.ok) {
+    throw new BackupError(
+      decoded.problem === 'newer-version'
+        ? { kind: 'newer-version', detail: 'This backup was made by a newer Tincan.' }
+        : { kind: 'damaged', detail: 'The backup opened, but what is inside is damaged.' },
+    );
   }
-  let imported: { chats: number; messages: number };
-  try {
-    imported = await deps.agent('importHistory', { archive: contents.history });
-  } catch (error) {
-    throw new BackupError({ kind: 'import-failed', detail: `The history could not be imported: ${String(error)}` });
+  const { contents } = decoded;
+  // The agent's store checks it too; checking here as well means nothing is written for a bad one.
+  if (!ChatArchiveSchema.safeParse(contents.history).success) {
+    throw new BackupError({ kind: 'damaged', detail: 'The backup opened, but its chat history is damaged.' });
   }
-  await deps.identity.replaceAll(contents.identity, contents.contacts);
-  await deps.settings.save(contents.settings);
+  const imported = await stored('The chat history could not be saved; nothing else was changed', () =>
+    deps.agent('importHistory', { archive: contents.history }),
+  );
+  await stored('The history was imported, but your identity and contacts could not be saved', () =>
+    deps.identity.replaceAll(contents.identity, contents.contacts),
+  );
+  await stored('Identity, contacts and history were imported, but the settings could not be saved', () =>
+    deps.settings.save(contents.settings),
+  );
   return { contacts: contents.contacts.length, messages: imported.messages };
 }
