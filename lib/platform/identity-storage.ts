@@ -62,8 +62,10 @@ export function identityStorage(randomBytes: (length: number) => Uint8Array, now
       return write;
     },
     /** A backup's identity and contacts, in one write (validated first: nothing half-written). */
-    async replaceAll(identity: StoredIdentity, contacts: Contact[]): Promise<void> {
+    replaceAll(identity: StoredIdentity, contacts: Contact[]): Promise<void> {
       const write = contactWrites.then(async () => {
+        // A first-run identity still being made would otherwise land after, and replace, this one.
+        await creating?.catch(() => {});
         await browser.storage.local.set({
           [IDENTITY_KEY]: StoredIdentitySchema.parse(identity),
           [CONTACTS_KEY]: ContactsSchema.parse(contacts),
