@@ -7,6 +7,8 @@ import type { PublicAddressResult } from '../discovery/public-address';
 import type { ChatStore } from '../store/chat-store';
 import type { AgentIdentity, Contact, ContactChange } from '../store/contacts';
 import type { Settings } from '../store/settings';
+import type { TransferStore } from '../store/transfer-store';
+import type { TransferView } from '../transfer/transfer-view';
 import type { Transport, TransportStatus } from '../transport/transport';
 import type { MeView } from './agent-views';
 import type { ContactChatView, ConversationView } from './chat-snapshot';
@@ -35,6 +37,15 @@ export interface AgentDeps {
   discovery?: AgentDiscoveryDeps;
   /** History, outbox and contact state (IndexedDB in browsers, fake-indexeddb in Node tests). */
   openChatStore(): Promise<ChatStore>;
+  /** File sources, transfer records and received pieces (lib/store/transfer-store.ts). */
+  openTransferStore(): Promise<TransferStore>;
+  /**
+   * A URL the downloads API can read a received file from: `URL.createObjectURL` in browsers.
+   * Without it (Node) a finished file is only kept, read back with `receivedFile`.
+   */
+  fileUrl?(file: Blob): string;
+  /** Caps a file chunk's size (benchmarks compare sizes); the largest frame otherwise. */
+  chunkBytes?: number;
 }
 
 export interface AgentDiscoveryDeps {
@@ -58,11 +69,16 @@ export type AgentSnapshot = {
   conversations: ConversationView[];
   /** Every saved contact's chat, reachable or not. */
   chats: ChatView[];
+  /** File transfers both ways, newest first; finished ones for a day. */
+  transfers: TransferView[];
   network: NetworkView;
 };
 
 /** What a Ping found at a contact's last known address. */
 export type PingResult = 'reachable' | 'no-answer' | 'wrong-key' | 'no-address';
+
+/** A file to send: stored by the popup (its id), or a Blob handed over directly (Node). */
+export type FileSourceInput = { sourceId: string } | { blob: Blob; name: string; type?: string };
 
 export type AgentEvent =
   | { type: 'changed' }
@@ -76,6 +92,8 @@ export type AgentEvent =
       unreadTotal: number;
     }
   | { type: 'request-arrived'; address: string; identityKey: string; name: string; fingerprint: string }
+  /** A received file passed its hash check: the background hands `url` to downloads. */
+  | { type: 'file-ready'; transferId: string; url: string; name: string }
   /** The background stores these; the agent has applied them to its own copy already. */
   | { type: 'contact-changed'; change: ContactChange };
 
@@ -105,6 +123,20 @@ export interface Agent {
   exportHistory(): Promise<unknown>;
   /** A backup's history, merged in (validated first: nothing is written from a bad archive). */
   importHistory(archive: unknown): Promise<{ chats: number; messages: number }>;
+  /**
+   * Offers each file to each contact (one transfer per pair). A source is a file the popup stored
+   * (`saveFileSource`) or, in Node, a Blob. Resolves once every transfer is stored and offered
+   * (or waiting for its contact); rejects with `not-connected` for a key that is not a contact.
+   */
+  sendFiles(contactKeys: string[], sources: FileSourceInput[]): Promise<string[]>;
+  answerFile(transferId: string, accept: boolean): Promise<void>;
+  cancelFile(transferId: string): Promise<void>;
+  /** A received file to downloads again: `file-ready` follows. */
+  saveFile(transferId: string): Promise<void>;
+  /** The background's word on the download `file-ready` asked for. */
+  fileSaved(transferId: string, ok: boolean, detail?: string): void;
+  /** A finished incoming file (Node tests and benchmarks read it back here). */
+  receivedFile(transferId: string): Promise<Blob | undefined>;
   subscribe(listener: (event: AgentEvent) => void): () => void;
   stop(): void;
 }

@@ -49,6 +49,16 @@ export function serveAgent(
     tick: () => agent.tick(),
     exportHistory: () => agent.exportHistory(),
     importHistory: ({ archive }) => agent.importHistory(archive),
+    sendFiles: async ({ contactKeys, sourceIds }) => ({
+      transferIds: await agent.sendFiles(
+        contactKeys,
+        sourceIds.map((sourceId) => ({ sourceId })),
+      ),
+    }),
+    answerFile: ({ transferId, accept }) => agent.answerFile(transferId, accept),
+    cancelFile: ({ transferId }) => agent.cancelFile(transferId),
+    saveFile: ({ transferId }) => agent.saveFile(transferId),
+    fileSaved: ({ transferId, ok, detail }) => agent.fileSaved(transferId, ok, detail),
     ping: () => 'pong' as const,
   };
 }

@@ -42,6 +42,7 @@ import {
 import { AgentError } from './agent-error';
 import { agentNetwork, isDiscoveryId } from './agent-network';
 import { agentRendezvous, type DialOutcome } from './agent-rendezvous';
+import { agentTransfers } from './agent-transfers';
 import { contactViews, meView, peerView, sessionIdentity, sessionProblem } from './agent-views';
 import { createChatBook } from './chat-book';
 import { chatViews, conversationViews, withChats } from './chat-snapshot';
@@ -138,6 +139,22 @@ export function createAgent(deps: AgentDeps): Agent {
     },
   });
 
+  const transfers = agentTransfers({
+    openStore: deps.openTransferStore,
+    now: deps.now,
+    randomBytes: deps.randomBytes,
+    setTimeout: deps.setTimeout,
+    session: (contactKey) => {
+      const at = readyAddressOf(contactKey);
+      return at === undefined ? undefined : links.get(at)?.session;
+    },
+    isContact: (contactKey) => findContact(contacts, contactKey) !== undefined,
+    fileUrl: deps.fileUrl,
+    fileReady: (transferId, url, name) => listeners.emit({ type: 'file-ready', transferId, url, name }),
+    changed,
+    chunkBytes: deps.chunkBytes,
+  });
+
   /**
    * Changes this agent made and reported, but that the contact list handed back by `configure`
    * may not hold yet (the background writes them to storage, then hands the whole list back).
@@ -174,6 +191,10 @@ export function createAgent(deps: AgentDeps): Agent {
         }
         case 'delivery-frame':
           book.frame(effect.peer.identityKey, effect.frame);
+          break;
+        case 'transfer-frame':
+          // Files come from saved contacts only; a session still being accepted carries none.
+          if (findContact(contacts, effect.peer.identityKey)) transfers.frame(effect.peer.identityKey, effect.frame);
           break;
         case 'request-arrived': {
           const { address: requester } = effect;
@@ -257,11 +278,13 @@ export function createAgent(deps: AgentDeps): Agent {
     for (const [key, at] of now) {
       if (before.get(key) === at) continue;
       book.linkUp(key);
+      transfers.linkUp(key);
       rendezvous.sessionReady(key, at);
     }
     for (const key of before.keys()) {
       if (now.has(key)) continue;
       book.linkDown(key);
+      transfers.linkDown(key);
       rendezvous.sessionLost(key);
     }
   };
@@ -577,6 +600,7 @@ export function createAgent(deps: AgentDeps): Agent {
       ),
       conversations: conversationViews(conversations.conversations, book, contacts),
       chats: chatViews(contacts, book),
+      transfers: transfers.views(),
     }),
 
     connect: (input) => dialTarget(targetOf(input)),
@@ -643,6 +667,13 @@ export function createAgent(deps: AgentDeps): Agent {
         throw new AgentError({ kind: 'not-saved', detail: `The history could not be imported (${String(error)}).` });
       }
     },
+
+    sendFiles: (contactKeys, sources) => transfers.sendFiles(contactKeys, sources),
+    answerFile: (transferId, accept) => transfers.answer(transferId, accept),
+    cancelFile: (transferId) => transfers.cancel(transferId),
+    saveFile: (transferId) => transfers.save(transferId),
+    fileSaved: (transferId, ok, detail) => transfers.saved(transferId, ok, detail),
+    receivedFile: (transferId) => transfers.receivedFile(transferId),
 
     subscribe: (listener) => listeners.add(listener),
 

@@ -1,5 +1,6 @@
 import { discoverPublicAddress, isCellular, type PlainTextFetch } from '../discovery/public-address';
 import { type IndexedDBHost, openChatStore } from '../store/chat-store';
+import { openTransferStore, type PieceStore } from '../store/transfer-store';
 import { createPeerJsTransport, type PeerConstructor, type Timers } from '../transport/peerjs-transport';
 import { type Agent, type AgentDeps, createAgent } from './agent';
 import type { AgentDiscoveryDeps } from './agent-api';
@@ -47,11 +48,22 @@ export function createPeerJsAgent(
     discovery?: Partial<AgentDiscoveryDeps>;
     /** The IndexedDB to keep history in; the host's own unless a test brings one. */
     indexedDB?: IndexedDBHost;
+    /** Where received pieces go; the IndexedDB's unless a benchmark brings a disk store. */
+    pieces?: PieceStore;
+    chunkBytes?: number;
   } = {},
 ): Agent {
+  const host = tuning.indexedDB ?? { indexedDB: globalThis.indexedDB, IDBKeyRange: globalThis.IDBKeyRange };
+  // Pages have blob: URLs the downloads API can read; Node has no downloads.
+  const pageUrl = typeof document === 'undefined' ? undefined : (file: Blob) => URL.createObjectURL(file);
   return createAgent({
-    openChatStore: () =>
-      openChatStore(tuning.indexedDB ?? { indexedDB: globalThis.indexedDB, IDBKeyRange: globalThis.IDBKeyRange }),
+    openChatStore: () => openChatStore(host),
+    openTransferStore: async () => {
+      const store = await openTransferStore(host);
+      return tuning.pieces ? { ...store, pieces: tuning.pieces } : store;
+    },
+    fileUrl: pageUrl,
+    chunkBytes: tuning.chunkBytes,
     handshakeTimeoutMs: tuning.handshakeTimeoutMs,
     discovery: { ...browserDiscovery(services), ...tuning.discovery },
     now: services.now,

@@ -5,11 +5,13 @@ import type { PingResult } from '../agent/agent-api';
 import { AgentIdentitySchema, ContactsSchema, IdentityKeyHex } from '../store/contacts';
 import { SettingsSchema } from '../store/settings';
 import { defineChannel } from './channel';
+import { MAX_FILES_AT_ONCE, MAX_RECIPIENTS } from './page-messages';
 
 const address = z.string().trim().min(1).max(100);
 /** An address, or an invite (an address and a key). */
 const target = z.string().trim().min(1).max(300);
 const text = z.string().min(1).max(20_000);
+const hex128 = z.string().regex(/^[0-9a-f]{32}$/);
 /** Replies come from our own code: typed, not re-validated. */
 const none = z.undefined();
 const done = z.void();
@@ -45,6 +47,22 @@ export const backgroundToAgent = defineChannel('tincan/background-to-agent/v1', 
     request: z.strictObject({ archive: z.unknown() }),
     response: z.custom<{ chats: number; messages: number }>(),
   },
+  sendFiles: {
+    request: z.strictObject({
+      contactKeys: z.array(IdentityKeyHex).min(1).max(MAX_RECIPIENTS),
+      sourceIds: z.array(hex128).min(1).max(MAX_FILES_AT_ONCE),
+    }),
+    response: z.custom<{ transferIds: string[] }>(),
+  },
+  answerFile: { request: z.strictObject({ transferId: hex128, accept: z.boolean() }), response: done },
+  cancelFile: { request: z.strictObject({ transferId: hex128 }), response: done },
+  /** Hands a received file to downloads again: a new `file-ready` notice follows. */
+  saveFile: { request: z.strictObject({ transferId: hex128 }), response: done },
+  /** What became of a `file-ready` notice's download. */
+  fileSaved: {
+    request: z.strictObject({ transferId: hex128, ok: z.boolean(), detail: z.string().max(500).optional() }),
+    response: done,
+  },
   ping: { request: none, response: z.literal('pong') },
 });
 
@@ -68,6 +86,13 @@ const agentEvent = z.union([
     identityKey: IdentityKeyHex,
     name: z.string().max(200),
     fingerprint: z.string().max(100),
+  }),
+  z.strictObject({
+    // A received, verified file at a blob: URL of the agent's document, for the downloads API.
+    type: z.literal('file-ready'),
+    transferId: hex128,
+    url: z.string().startsWith('blob:').max(300),
+    name: z.string().min(1).max(255),
   }),
   z.strictObject({
     type: z.literal('contact-changed'),

@@ -8,6 +8,11 @@ import { defineChannel } from './channel';
 
 const address = z.string().trim().min(1).max(100);
 const none = z.undefined();
+/** Transfer ids and file source ids: 32 hex digits. */
+const transferId = z.string().regex(/^[0-9a-f]{32}$/);
+const sourceId = transferId;
+export const MAX_RECIPIENTS = 20;
+export const MAX_FILES_AT_ONCE = 20;
 const done = z.void();
 
 export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
@@ -40,6 +45,23 @@ export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
     request: z.strictObject({ identityKey: IdentityKeyHex, paused: z.boolean() }),
     response: done,
   },
+  /**
+   * Files the popup stored with `saveFileSource` (lib/store/file-sources.ts), each to every
+   * contact named: one encrypted transfer per file and contact.
+   */
+  sendFiles: {
+    request: z.strictObject({
+      contactKeys: z.array(IdentityKeyHex).min(1).max(MAX_RECIPIENTS),
+      sourceIds: z.array(sourceId).min(1).max(MAX_FILES_AT_ONCE),
+    }),
+    response: z.custom<{ transferIds: string[] }>(),
+  },
+  /** The receiving user's answer to a file offer. */
+  answerFile: { request: z.strictObject({ transferId, accept: z.boolean() }), response: done },
+  /** Either side stops a transfer for good. */
+  cancelFile: { request: z.strictObject({ transferId }), response: done },
+  /** A received file handed to downloads again (after the first attempt failed). */
+  saveFile: { request: z.strictObject({ transferId }), response: done },
   getSettings: { request: none, response: z.custom<Settings>() },
   /** Identity, contacts, settings and history in one passphrase-encrypted file (base64). */
   exportBackup: {

@@ -12,6 +12,7 @@
 
 import { asBytes } from '../bytes';
 import { isValidAddress } from '../transport/transport';
+import { decodeFileFrame, encodeFileFrame, type FileFrame, FileFrameKind } from './file-frame';
 
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 2;
@@ -89,7 +90,15 @@ export type IntroduceFrame = {
 const INTRODUCE_SPECIAL = 0x01;
 export type AckFrame = { kind: 'ack'; stream: number; upTo: number };
 export type KeepaliveFrame = { kind: 'keepalive' };
-export type Frame = HelloFrame | ChatFrame | AcceptFrame | DeclineFrame | IntroduceFrame | AckFrame | KeepaliveFrame;
+export type Frame =
+  | HelloFrame
+  | ChatFrame
+  | AcceptFrame
+  | DeclineFrame
+  | IntroduceFrame
+  | AckFrame
+  | KeepaliveFrame
+  | FileFrame;
 
 const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= U32_MAX;
 
@@ -169,6 +178,8 @@ export function encodeFrame(frame: Frame): Uint8Array {
       view.setUint32(HEADER_BYTES + 4, frame.upTo);
       return out;
     }
+    default:
+      return encodeFileFrame(PROTOCOL_VERSION, frame);
   }
 }
 
@@ -249,6 +260,15 @@ export function decodeFrame(data: unknown): DecodeResult {
           address,
         },
       };
+    }
+    case FileFrameKind.Offer:
+    case FileFrameKind.Want:
+    case FileFrameKind.Have:
+    case FileFrameKind.Piece:
+    case FileFrameKind.Chunk:
+    case FileFrameKind.Stop: {
+      const frame = decodeFileFrame(frameKind, body);
+      return typeof frame === 'string' ? malformed(frame) : { ok: true, frame };
     }
     default:
       return { ok: false, error: { kind: 'unknown-kind', frameKind } };

@@ -4,6 +4,8 @@
  * out the effects. What is *said* over a ready conversation (chat and acks) is handed on to the
  * contact's delivery state (lib/sessions/delivery.ts), which outlives any one connection.
  */
+
+import type { FileFrame } from '../protocol/file-frame';
 import type { AckFrame, ChatFrame, Frame, FrameError } from '../protocol/frame';
 import type { DialProblem, LinkClose } from '../transport/transport';
 
@@ -73,6 +75,8 @@ export type ConversationEffect =
   | { type: 'close-link'; address: string }
   /** Chat or ack from a contact both sides trust: for that contact's delivery state. */
   | { type: 'delivery-frame'; address: string; peer: PeerView; frame: ChatFrame | AckFrame }
+  /** A file transfer frame from a ready session (lib/transfer/ decides what it means). */
+  | { type: 'transfer-frame'; address: string; peer: PeerView; frame: FileFrame }
   /** A stranger's key asks to chat: our user decides. */
   | { type: 'request-arrived'; address: string; peer: PeerView }
   /** Both sides trust each other: the contact can be saved or its address updated. */
@@ -330,5 +334,9 @@ function receiveFrame(state: ConversationsState, event: Extract<ConversationEven
           },
         ],
       };
+    default:
+      // Files, like chat, only between two sides that both accepted.
+      if (conversation.stage !== 'ready' || !conversation.peer) return { state, effects: [] };
+      return { state, effects: [{ type: 'transfer-frame', address: event.address, peer: conversation.peer, frame }] };
   }
 }

@@ -66,6 +66,15 @@ export interface SecureLink {
   readonly peer: PeerProof;
   /** Encrypts and sends one frame; frames leave in the order `send` was called. Ignored once closing. */
   send(frame: Uint8Array): void;
+  /**
+   * Bytes sent and not yet on the network: frames still being encrypted plus the link's buffer.
+   * A bulk sender (a file) keeps this low, so a chat frame sent meanwhile waits behind little.
+   */
+  buffered(): number;
+  /** Resolves once `buffered()` is at most `bytes` (or the session closed). */
+  drained(bytes: number): Promise<void>;
+  /** The largest frame (plaintext) the link carries: Noise's limit, or less if the peer's SCTP says so. */
+  maxFrameBytes(): number;
   /** Decrypted frames, in order; still the peer's bytes, for the frame layer to validate. */
   onFrame(listener: (frame: Uint8Array) => void): () => void;
   onClose(listener: (why: LinkClose) => void): () => void;
@@ -266,6 +275,10 @@ function openSession(
   const frameListeners = new Listeners<[Uint8Array]>();
   let early: Uint8Array[] | undefined = [];
   let sending: Promise<void> = Promise.resolve();
+  /** Bytes handed to `send` and not yet to the link (encryption is asynchronous). */
+  let sealing = 0;
+  /** Waiters for `sealing` to fall, woken as each frame reaches the link. */
+  let sealWaiters: Array<() => void> = [];
   let receiving: Promise<void> = Promise.resolve();
   let closed = false;
   /** `close()` was called: nothing new is sent, what is queued still leaves. */
@@ -313,12 +326,30 @@ function openSession(
       // A session winding down takes nothing new; the reducer already knows the link is going.
       if (closed || closing) return;
       const sealed = ciphers.send.seal(frame);
+      sealing += frame.length;
       sending = sending
         .then(() => sealed)
         .then((message) => {
           if (!closed) link.send(message);
         })
-        .catch((error: unknown) => failClosed(`could not send: ${String(error)}`));
+        .catch((error: unknown) => failClosed(`could not send: ${String(error)}`))
+        .finally(() => {
+          sealing -= frame.length;
+          const waiters = sealWaiters;
+          sealWaiters = [];
+          for (const wake of waiters) wake();
+        });
+    },
+    buffered: () => sealing + link.bufferedAmount(),
+    async drained(bytes) {
+      while (!closed && sealing + link.bufferedAmount() > bytes) {
+        if (sealing > bytes) await new Promise<void>((wake) => sealWaiters.push(wake));
+        else await link.drained(bytes - sealing);
+      }
+    },
+    maxFrameBytes() {
+      const sctp = link.maxMessageSize();
+      return Math.min(MAX_FRAME_BYTES, sctp === undefined ? MAX_FRAME_BYTES : sctp - TAG_BYTES);
     },
     onFrame(listener) {
       const remove = frameListeners.add(listener);

@@ -36,6 +36,14 @@ export interface PeerJsTransportOptions {
   retryDelaysMs?: readonly number[];
 }
 
+/**
+ * How often a waiting sender looks at `bufferedAmount` again. Browsers fire `bufferedamountlow`;
+ * wrtc (Node) never does, so a poll backs the event up.
+ */
+const DRAIN_POLL_MS = 4;
+/** PeerJS queues a send itself above this (its `MAX_BUFFERED_AMOUNT`); we stay below it. */
+const PEERJS_QUEUE_BYTES = 8 * 1024 * 1024;
+
 /** Messages a link holds before anyone reads it; an honest peer sends one hello. */
 const MAX_EARLY_MESSAGES = 64;
 
@@ -176,6 +184,10 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
     // the link has a reader, so a peer's first frame is never lost.
     let early: unknown[] | undefined = [];
     let closed = false;
+    const bufferedAmount = () =>
+      // Anything in PeerJS's own queue means the channel is full.
+      (connection.dataChannel?.bufferedAmount ?? 0) +
+      (((connection as unknown as { bufferSize?: number }).bufferSize ?? 0) > 0 ? PEERJS_QUEUE_BYTES : 0);
     const finish = (why: LinkClose) => {
       if (closed) return;
       closed = true;
@@ -206,6 +218,30 @@ export function createPeerJsTransport(options: PeerJsTransportOptions): Transpor
       send(bytes) {
         if (closed) throw new Error('link is closed');
         connection.send(bytes);
+      },
+      bufferedAmount,
+      drained(bytes) {
+        const channel = connection.dataChannel as RTCDataChannel | undefined;
+        if (closed || !channel || bufferedAmount() <= bytes) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          let timer: unknown;
+          const done = () => {
+            channel.removeEventListener('bufferedamountlow', done);
+            timers.clearTimeout(timer);
+            resolve();
+          };
+          const poll = () => {
+            if (closed || bufferedAmount() <= bytes) done();
+            else timer = timers.setTimeout(poll, DRAIN_POLL_MS);
+          };
+          channel.bufferedAmountLowThreshold = bytes;
+          channel.addEventListener('bufferedamountlow', done);
+          timer = timers.setTimeout(poll, DRAIN_POLL_MS);
+        });
+      },
+      maxMessageSize() {
+        const size = connection.peerConnection?.sctp?.maxMessageSize;
+        return typeof size === 'number' && size > 0 ? size : undefined;
       },
       onData(listener) {
         const remove = dataListeners.add(listener);

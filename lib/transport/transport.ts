@@ -50,6 +50,12 @@ export interface Link {
   dtlsFingerprints(): DtlsFingerprints | undefined;
   /** Bytes only: the frame layer above decides what they mean. */
   send(bytes: Uint8Array): void;
+  /** Bytes sent but not yet handed to the network (the data channel's `bufferedAmount`). */
+  bufferedAmount(): number;
+  /** Resolves once `bufferedAmount()` is at most `bytes`, or the link closed. */
+  drained(bytes: number): Promise<void>;
+  /** The largest message the other end takes (SCTP `maxMessageSize`); undefined if unknown. */
+  maxMessageSize(): number | undefined;
   /** Whatever arrived, exactly as it arrived: untrusted until the frame layer validates it. */
   onData(listener: (data: unknown) => void): () => void;
   /** Fires once, when the link is gone for any reason (including `close()`). */

@@ -62,6 +62,10 @@ function memoryEnd(options: EndOptions): EndInternals {
       deliver(bytes.slice());
     },
     inject: (bytes) => deliver(bytes),
+    // Delivery is a zero-delay timer: nothing waits in a buffer.
+    bufferedAmount: () => 0,
+    drained: () => Promise.resolve(),
+    maxMessageSize: () => undefined,
     onData(listener) {
       const remove = data.add(listener);
       const waiting = held;

@@ -9,6 +9,7 @@ import type { PublicAddressResult } from '../../lib/discovery/public-address';
 import type { IndexedDBHost } from '../../lib/store/chat-store';
 import { type AgentIdentity, applyContactChange, type Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS, parseSignalingUrl, type Settings } from '../../lib/store/settings';
+import type { PieceStore } from '../../lib/store/transfer-store';
 import type { RunningSignalingServer } from '../../server/signaling-server';
 import { Peer } from './node-webrtc';
 
@@ -65,6 +66,9 @@ export async function startNodeUser(
     /** This user's clock runs this far ahead of the machine's (to start near a rendezvous slot edge). */
     clockOffsetMs?: number;
     contacts?: Contact[];
+    /** Received pieces somewhere other than this user's IndexedDB (a benchmark's disk store). */
+    pieces?: PieceStore;
+    chunkBytes?: number;
   } = {},
 ): Promise<NodeUser> {
   const identity = options.identity ?? newAgentIdentity();
@@ -77,6 +81,8 @@ export async function startNodeUser(
     const { publicAddress } = options;
     const agent = createPeerJsAgent(Peer, services, {
       indexedDB,
+      pieces: options.pieces,
+      chunkBytes: options.chunkBytes,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       discovery: {
         ...(publicAddress ? { findPublicAddress: async () => behind(publicAddress) } : {}),

@@ -12,6 +12,7 @@ import { Listeners } from '../../lib/listeners';
 import { openChatStore } from '../../lib/store/chat-store';
 import type { Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS } from '../../lib/store/settings';
+import { openTransferStore } from '../../lib/store/transfer-store';
 import { DialError, type Link, type Transport, type TransportStatus } from '../../lib/transport/transport';
 import { memoryLinkPair } from '../support/memory-links';
 import { newAgentIdentity, nodeRandomBytesFn } from '../support/node-agents';
@@ -44,13 +45,15 @@ type TestUser = { agent: Agent; address: string; identityKey: string; events: Ag
 function user(board: ReturnType<typeof switchboard>, name: string, contacts: Contact[] = []): TestUser {
   const address = `tincan-t-${name.toLowerCase()}`;
   const identity = newAgentIdentity();
+  const host = { indexedDB: new IDBFactory(), IDBKeyRange };
   const agent = createAgent({
     openTransport: () => board(address),
     now: () => 1_000,
     randomBytes: nodeRandomBytesFn,
     setTimeout: (run, ms) => setTimeout(run, ms),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-    openChatStore: () => openChatStore({ indexedDB: new IDBFactory(), IDBKeyRange }),
+    openChatStore: () => openChatStore(host),
+    openTransferStore: () => openTransferStore(host),
   });
   const events: AgentEvent[] = [];
   agent.subscribe((event) => events.push(event));

@@ -333,7 +333,7 @@ describe('bytes from a peer that are not a valid frame', () => {
     expect(errorOf(decodeFrame(bytes))).toEqual({ kind: 'unsupported-version', version });
   });
 
-  it.each([0x00, 0x08, 0x7f, 0xff])(
+  it.each([0x00, 0x0e, 0x7f, 0xff])(
     'a frame of unknown kind 0x%s comes back as unknown-kind, not malformed',
     (frameKind) => {
       expect(errorOf(decodeFrame(Uint8Array.from([PROTOCOL_VERSION, frameKind, 1, 2, 3])))).toEqual({

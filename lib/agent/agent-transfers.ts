@@ -1,0 +1,535 @@
+/**
+ * The agent's file transfers: runs the pure reducer (lib/transfer/transfer.ts) and carries out
+ * its effects — reading pieces from the source file, pacing chunks into the session, checking,
+ * storing and verifying what arrives, and handing finished files to downloads.
+ */
+import { fromHex, toHex } from '../bytes';
+import { encodeFrame } from '../protocol/frame';
+import type { SecureLink } from '../sessions/secure-link';
+import type { FileSource, TransferRecord, TransferStore } from '../store/transfer-store';
+import { digestFile, equalBytes, PIECE_BYTES, pieceHash, readPiece, rootOf, sha256 } from '../transfer/file-digest';
+import { safeFileName } from '../transfer/file-name';
+import { chunkBytesFor, paced } from '../transfer/pacing';
+import {
+  emptyTransfers,
+  type IncomingTransfer,
+  isFinished,
+  type OutgoingTransfer,
+  type Rejection,
+  reduceTransfers,
+  type Transfer,
+  type TransferEffect,
+  type TransferEvent,
+} from '../transfer/transfer';
+import { FINISHED_TRANSFER_VISIBLE_MS, type TransferView } from '../transfer/transfer-view';
+import type { FileSourceInput } from './agent-api';
+import { AgentError } from './agent-error';
+
+export interface TransferDeps {
+  openStore(): Promise<TransferStore>;
+  now(): number;
+  randomBytes(length: number): Uint8Array;
+  setTimeout(run: () => void, ms: number): unknown;
+  /** The ready session with a contact, if any. */
+  session(contactKey: string): SecureLink | undefined;
+  isContact(contactKey: string): boolean;
+  fileUrl?(file: Blob): string;
+  fileReady(transferId: string, url: string, name: string): void;
+  changed(): void;
+  /** Chunk size cap (benchmarks compare sizes); the frame limit otherwise. */
+  chunkBytes?: number;
+}
+
+/** Progress reaches the popup at most this often; status changes go at once. */
+const PROGRESS_EVERY_MS = 250;
+/** Speed is measured over this much recent time. */
+const SPEED_WINDOW_MS = 3_000;
+
+type Preparing = { id: string; contactKeys: string[]; name: string; size: number; read: number; createdAt: number };
+
+export function agentTransfers(deps: TransferDeps) {
+  let state = emptyTransfers;
+  const storeReady = deps.openStore();
+  // Kept from being reported unhandled; every use below awaits it and reports its own way.
+  storeReady.catch(() => {});
+  const sources = new Map<string, Promise<FileSource | undefined>>();
+  /** Receiver: bytes of the piece being filled, per transfer. */
+  const filling = new Map<string, { index: number; parts: Uint8Array[] }>();
+  /** Receiver: pieces that passed their check, waiting to be stored. */
+  const checked = new Map<string, { bytes: Uint8Array; hash: Uint8Array }>();
+  /** Per transfer, so checks, stores and record writes happen in order. */
+  const chains = new Map<string, Promise<void>>();
+  const preparing = new Map<string, Preparing>();
+  const samples = new Map<string, Array<{ at: number; bytes: number }>>();
+  let progressTimer: unknown;
+  /** What peers sent that was not used, by reason (nothing of it was written). */
+  const rejected = new Map<Rejection, number>();
+
+  const inOrder = (key: string, work: () => Promise<void>) => {
+    const next = (chains.get(key) ?? Promise.resolve()).then(work, work);
+    chains.set(key, next);
+    void next.finally(() => {
+      if (chains.get(key) === next) chains.delete(key);
+    });
+  };
+
+  const progressed = () => {
+    if (progressTimer !== undefined) return;
+    progressTimer = deps.setTimeout(() => {
+      progressTimer = undefined;
+      deps.changed();
+    }, PROGRESS_EVERY_MS);
+  };
+
+  const loaded = (async () => {
+    const store = await storeReady;
+    const { records } = await store.transfers();
+    const restored: Transfer[] = [];
+    for (const record of records) restored.push(await fromRecord(store, record));
+    dispatch({ type: 'restored', transfers: restored });
+  })();
+  loaded.catch(() => {});
+
+  /** Events wait for stored transfers to be read, so none is handled against an empty list. */
+  const whenLoaded = (event: TransferEvent) => {
+    void loaded.then(
+      () => dispatch(event),
+      () => dispatch(event),
+    );
+  };
+
+  function dispatch(event: TransferEvent) {
+    const before = state.transfers.get('id' in event ? event.id : '');
+    const step = reduceTransfers(state, event);
+    state = step.state;
+    for (const effect of step.effects) run(effect);
+    const after = state.transfers.get('id' in event ? event.id : '');
+    if (step.effects.some((e) => e.type === 'save') || before?.status !== after?.status) deps.changed();
+    else progressed();
+  }
+
+  const send = (contactKey: string, frame: Parameters<typeof encodeFrame>[0]) => {
+    deps.session(contactKey)?.send(encodeFrame(frame));
+  };
+
+  const sourceOf = (t: OutgoingTransfer) => {
+    let found = sources.get(t.sourceId);
+    if (!found) {
+      found = storeReady.then((store) => store.source(t.sourceId));
+      sources.set(t.sourceId, found);
+    }
+    return found;
+  };
+
+  const isCurrent = (id: string, epoch: number) => {
+    const t = state.transfers.get(id);
+    return t?.direction === 'outgoing' && t.epoch === epoch && t.status === 'accepted' && t.online;
+  };
+
+  /** Reads a piece and paces its chunks into the session; stops early when it no longer matters. */
+  const sendPiece = async (id: string, index: number, epoch: number) => {
+    const t = state.transfers.get(id);
+    if (t?.direction !== 'outgoing') return;
+    try {
+      const source = await sourceOf(t);
+      if (!source?.digest) throw new Error('the file is no longer stored');
+      const bytes = await readPiece(source.blob, t.meta.pieceBytes, index);
+      const session = deps.session(t.contactKey);
+      if (session && isCurrent(id, epoch)) {
+        const frameId = fromHex(id);
+        session.send(encodeFrame({ kind: 'file-piece', id: frameId, index, hash: pieceHash(source.digest, index) }));
+        const step = chunkBytesFor(session, deps.chunkBytes);
+        for (let offset = 0; offset < bytes.length; offset += step) {
+          await paced(session);
+          if (!isCurrent(id, epoch)) break;
+          const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + step));
+          session.send(encodeFrame({ kind: 'file-chunk', id: frameId, index, offset, bytes: chunk }));
+        }
+      }
+    } catch (error) {
+      dispatch({ type: 'piece-unreadable', id, detail: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    dispatch({ type: 'piece-sent', id, index, epoch });
+  };
+
+  const checkPiece = (id: string, index: number, expected: Uint8Array) => {
+    // Taken now: the next piece's chunks may arrive before the hash below is done.
+    const held = filling.get(id);
+    filling.delete(id);
+    inOrder(id, async () => {
+      if (held?.index !== index) return dispatch({ type: 'piece-checked', id, index, ok: false });
+      const bytes = concat(held.parts);
+      const hash = await sha256(bytes);
+      const ok = equalBytes(hash, expected);
+      if (ok) checked.set(`${id}:${index}`, { bytes, hash });
+      dispatch({ type: 'piece-checked', id, index, ok });
+    });
+  };
+
+  const storePiece = (id: string, index: number) =>
+    inOrder(id, async () => {
+      const piece = checked.get(`${id}:${index}`);
+      checked.delete(`${id}:${index}`);
+      // Dropped by a rewind after its check: only the count of pieces in hand changes.
+      if (!piece) return dispatch({ type: 'piece-stored', id, index: -1 });
+      try {
+        const store = await storeReady;
+        await store.pieces.put(id, index, piece.bytes, piece.hash);
+        dispatch({ type: 'piece-stored', id, index });
+      } catch (error) {
+        dispatch({ type: 'store-failed', id, detail: error instanceof Error ? error.message : String(error) });
+      }
+    });
+
+  /** Reads the stored file back, piece by piece, against the hashes checked on arrival and the offer's root. */
+  const verify = (t: IncomingTransfer) =>
+    inOrder(t.id, async () => {
+      try {
+        const store = await storeReady;
+        const hashes = await store.pieces.hashes(t.id, t.meta.pieces);
+        const file = await store.pieces.file(t.id, t.meta.type);
+        if (hashes.length !== t.meta.pieces || file.size !== t.meta.size)
+          return dispatch({ type: 'verified', id: t.id, ok: false, detail: 'Pieces of the file are missing.' });
+        for (let index = 0; index < t.meta.pieces; index += 1) {
+          const read = await sha256(await readPiece(file, t.meta.pieceBytes, index));
+          if (!equalBytes(read, hashes[index] ?? new Uint8Array(0)))
+            return dispatch({ type: 'verified', id: t.id, ok: false, detail: 'A stored piece changed on disk.' });
+        }
+        const all = new Uint8Array(hashes.length * 32);
+        for (const [index, hash] of hashes.entries()) all.set(hash, index * 32);
+        const ok = equalBytes(await rootOf(all), t.meta.root);
+        dispatch({ type: 'verified', id: t.id, ok, detail: ok ? undefined : 'The file does not match its offer.' });
+      } catch (error) {
+        dispatch({ type: 'store-failed', id: t.id, detail: error instanceof Error ? error.message : String(error) });
+      }
+    });
+
+  const deliver = async (t: IncomingTransfer) => {
+    if (!deps.fileUrl) return;
+    try {
+      const store = await storeReady;
+      const file = await store.pieces.file(t.id, t.meta.type);
+      deps.fileReady(t.id, deps.fileUrl(file), safeFileName(t.meta.name));
+    } catch (error) {
+      dispatch({ type: 'saved', id: t.id, ok: false, detail: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  const discard = (t: Transfer | undefined, id: string) => {
+    filling.delete(id);
+    for (const key of checked.keys()) if (key.startsWith(`${id}:`)) checked.delete(key);
+    inOrder(id, async () => {
+      const store = await storeReady;
+      if (!t || t.direction === 'incoming') await store.pieces.remove(id);
+      if (t?.direction === 'outgoing') {
+        const inUse = [...state.transfers.values()].some(
+          (other) => other.direction === 'outgoing' && other.sourceId === t.sourceId && !isFinished(other),
+        );
+        if (!inUse) {
+          sources.delete(t.sourceId);
+          await store.deleteSource(t.sourceId);
+        }
+      }
+      if (!state.transfers.has(id)) await store.deleteTransfer(id);
+    });
+  };
+
+  function run(effect: TransferEffect) {
+    switch (effect.type) {
+      case 'send':
+        return send(effect.contactKey, effect.frame);
+      case 'save': {
+        const record = toRecord(effect.transfer);
+        return inOrder(`record:${effect.transfer.id}`, async () => {
+          await (await storeReady).putTransfers([record]);
+        });
+      }
+      case 'send-piece':
+        return void sendPiece(effect.id, effect.index, effect.epoch);
+      case 'append': {
+        const held = filling.get(effect.id);
+        if (held?.index === effect.index) held.parts.push(effect.bytes);
+        else filling.set(effect.id, { index: effect.index, parts: [effect.bytes] });
+        return;
+      }
+      case 'check':
+        return checkPiece(effect.id, effect.index, effect.hash);
+      case 'store':
+        return storePiece(effect.id, effect.index);
+      case 'drop': {
+        const held = filling.get(effect.id);
+        if (held && held.index >= effect.from) filling.delete(effect.id);
+        for (const key of [...checked.keys()]) {
+          const [id, index] = key.split(':');
+          if (id === effect.id && Number(index) >= effect.from) checked.delete(key);
+        }
+        return;
+      }
+      case 'verify': {
+        const t = state.transfers.get(effect.id);
+        if (t?.direction === 'incoming') verify(t);
+        return;
+      }
+      case 'deliver': {
+        const t = state.transfers.get(effect.id);
+        if (t?.direction === 'incoming') void deliver(t);
+        return;
+      }
+      case 'discard':
+        return discard(state.transfers.get(effect.id), effect.id);
+      case 'offer-arrived':
+        return;
+      case 'rejected':
+        rejected.set(effect.why, (rejected.get(effect.why) ?? 0) + 1);
+        return;
+    }
+  }
+
+  const bytesDone = (t: Transfer) =>
+    Math.min(t.meta.size, (t.direction === 'outgoing' ? t.acked : t.stored) * t.meta.pieceBytes);
+
+  const speedOf = (t: Transfer, now: number): number => {
+    const done = bytesDone(t);
+    const list = (samples.get(t.id) ?? []).filter((s) => now - s.at <= SPEED_WINDOW_MS);
+    if (list.at(-1)?.bytes !== done) list.push({ at: now, bytes: done });
+    samples.set(t.id, list);
+    const first = list[0];
+    if (!first || now - first.at < 200 || t.status !== 'accepted' || !t.online) return 0;
+    return ((done - first.bytes) * 1000) / (now - first.at);
+  };
+
+  const viewOf = (t: Transfer, now: number): TransferView => {
+    const speed = speedOf(t, now);
+    const done = bytesDone(t);
+    const status =
+      t.status === 'accepted' ? (t.online ? 'moving' : 'waiting') : t.status === 'verifying' ? 'verifying' : t.status;
+    return {
+      id: t.id,
+      contactKey: t.contactKey,
+      direction: t.direction,
+      name: t.meta.name,
+      size: t.meta.size,
+      type: t.meta.type,
+      status,
+      bytesDone: done,
+      bytesPerSecond: speed,
+      secondsLeft: speed > 0 ? Math.ceil((t.meta.size - done) / speed) : undefined,
+      problem: t.problem,
+      createdAt: t.createdAt,
+      saved: t.direction === 'incoming' ? t.saved : undefined,
+    };
+  };
+
+  /** Reads (and hashes, once) each source, then offers it to every contact. */
+  const sendFiles = async (contactKeys: string[], inputs: FileSourceInput[]): Promise<string[]> => {
+    for (const key of contactKeys) {
+      if (!deps.isContact(key))
+        throw new AgentError({ kind: 'not-connected', detail: 'Files go to saved contacts only.' });
+    }
+    await loaded;
+    const store = await storeReady;
+    const ids: string[] = [];
+    for (const input of inputs) {
+      let source: FileSource | undefined;
+      if ('sourceId' in input) {
+        source = await store.source(input.sourceId);
+        if (!source) throw new AgentError({ kind: 'not-saved', detail: 'That file is no longer available to send.' });
+      } else {
+        source = {
+          id: toHex(deps.randomBytes(16)),
+          blob: input.blob,
+          name: input.name,
+          type: input.type ?? '',
+          addedAt: deps.now(),
+        };
+      }
+      const name = safeFileName(source.name);
+      const job: Preparing = {
+        id: source.id,
+        contactKeys,
+        name,
+        size: source.blob.size,
+        read: 0,
+        createdAt: deps.now(),
+      };
+      preparing.set(job.id, job);
+      deps.changed();
+      try {
+        const digest =
+          source.digest ??
+          (await digestFile(source.blob, PIECE_BYTES, (read) => {
+            job.read = read;
+            progressed();
+          }));
+        source = { ...source, name, digest };
+        await store.putSource(source);
+      } catch (error) {
+        throw new AgentError({ kind: 'not-saved', detail: `The file could not be read (${String(error)}).` });
+      } finally {
+        preparing.delete(job.id);
+      }
+      const digest = source.digest;
+      if (!digest) continue;
+      sources.set(source.id, Promise.resolve(source));
+      for (const contactKey of contactKeys) {
+        const id = toHex(deps.randomBytes(16));
+        ids.push(id);
+        dispatch({
+          type: 'created',
+          transfer: {
+            direction: 'outgoing',
+            id,
+            contactKey,
+            sourceId: source.id,
+            meta: {
+              name,
+              type: source.type.slice(0, 127),
+              size: source.blob.size,
+              pieceBytes: digest.pieceBytes,
+              pieces: digest.pieces,
+              root: digest.root,
+            },
+            createdAt: deps.now(),
+            online: deps.session(contactKey) !== undefined,
+            status: 'offered',
+            acked: 0,
+            epoch: 0,
+          },
+        });
+      }
+    }
+    return ids;
+  };
+
+  const known = (id: string) => {
+    const t = state.transfers.get(id);
+    if (!t) throw new AgentError({ kind: 'no-request', detail: 'That transfer is no longer here.' });
+    return t;
+  };
+
+  return {
+    ready: () => loaded,
+    rejections: () => Object.fromEntries(rejected) as Partial<Record<Rejection, number>>,
+    linkUp: (contactKey: string) => whenLoaded({ type: 'link-up', contactKey }),
+    linkDown: (contactKey: string) => whenLoaded({ type: 'link-down', contactKey }),
+    frame: (contactKey: string, frame: Extract<TransferEvent, { type: 'frame' }>['frame']) =>
+      whenLoaded({ type: 'frame', contactKey, frame, at: deps.now() }),
+    sendFiles,
+    async answer(id: string, accept: boolean) {
+      await loaded;
+      const t = known(id);
+      if (t.direction !== 'incoming' || t.status !== 'offered')
+        throw new AgentError({ kind: 'no-request', detail: 'That offer is no longer open.' });
+      dispatch({ type: 'answer', id, accept });
+    },
+    async cancel(id: string) {
+      await loaded;
+      const t = known(id);
+      if (isFinished(t)) dispatch({ type: 'forget', id });
+      else dispatch({ type: 'cancel', id });
+    },
+    async save(id: string) {
+      await loaded;
+      const t = known(id);
+      if (t.direction !== 'incoming' || t.status !== 'done')
+        throw new AgentError({ kind: 'no-request', detail: 'That file has not arrived yet.' });
+      await deliver(t);
+    },
+    saved(id: string, ok: boolean, detail?: string) {
+      whenLoaded({ type: 'saved', id, ok, detail });
+    },
+    async receivedFile(id: string): Promise<Blob | undefined> {
+      await loaded;
+      const t = state.transfers.get(id);
+      if (t?.direction !== 'incoming' || t.status !== 'done') return undefined;
+      return (await storeReady).pieces.file(id, t.meta.type);
+    },
+    views(): TransferView[] {
+      const now = deps.now();
+      const list: TransferView[] = [];
+      for (const job of preparing.values()) {
+        for (const contactKey of job.contactKeys) {
+          list.push({
+            id: job.id,
+            contactKey,
+            direction: 'outgoing',
+            name: job.name,
+            size: job.size,
+            type: '',
+            status: 'preparing',
+            bytesDone: job.read,
+            bytesPerSecond: 0,
+            createdAt: job.createdAt,
+          });
+        }
+      }
+      for (const t of state.transfers.values()) {
+        if (
+          isFinished(t) &&
+          now - t.createdAt > FINISHED_TRANSFER_VISIBLE_MS &&
+          !(t.direction === 'incoming' && !t.saved)
+        )
+          continue;
+        list.push(viewOf(t, now));
+      }
+      return list.sort((a, b) => b.createdAt - a.createdAt);
+    },
+  };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+function toRecord(t: Transfer): TransferRecord {
+  return {
+    id: t.id,
+    direction: t.direction,
+    contactKey: t.contactKey,
+    name: t.meta.name,
+    type: t.meta.type,
+    size: t.meta.size,
+    pieceBytes: t.meta.pieceBytes,
+    pieces: t.meta.pieces,
+    root: t.meta.root,
+    status: t.status === 'verifying' ? 'accepted' : t.status,
+    createdAt: t.createdAt,
+    sourceId: t.direction === 'outgoing' ? t.sourceId : undefined,
+    problem: t.problem,
+    saved: t.direction === 'incoming' ? t.saved : undefined,
+  };
+}
+
+async function fromRecord(store: TransferStore, r: TransferRecord): Promise<Transfer> {
+  const meta = { name: r.name, type: r.type, size: r.size, pieceBytes: r.pieceBytes, pieces: r.pieces, root: r.root };
+  const common = {
+    id: r.id,
+    contactKey: r.contactKey,
+    meta,
+    createdAt: r.createdAt,
+    online: false,
+    problem: r.problem,
+  };
+  if (r.direction === 'outgoing') {
+    return { ...common, direction: 'outgoing', sourceId: r.sourceId ?? '', status: r.status, acked: 0, epoch: 0 };
+  }
+  const stored = r.status === 'accepted' ? Math.min(r.pieces, await store.pieces.count(r.id)) : 0;
+  return {
+    ...common,
+    direction: 'incoming',
+    status: r.status,
+    stored,
+    received: stored,
+    pending: 0,
+    rewinding: false,
+    strikes: 0,
+    saved: r.saved,
+  };
+}
