@@ -77,6 +77,14 @@ export type AgentSnapshot = {
 /** What a Ping found at a contact's last known address. */
 export type PingResult = 'reachable' | 'no-answer' | 'wrong-key' | 'no-address';
 
+/** What file transfers put on the wire (re-sends included) and refused, since the agent started. */
+export type TransferCounters = {
+  chunkBytesSent: number;
+  chunkBytesReceived: number;
+  /** Peer frames not used, by reason (lib/transfer/transfer.ts `Rejection`); none was written. */
+  rejected: Partial<Record<string, number>>;
+};
+
 /** A file to send: stored by the popup (its id), or a Blob handed over directly (Node). */
 export type FileSourceInput = { sourceId: string } | { blob: Blob; name: string; type?: string };
 
@@ -135,6 +143,8 @@ export interface Agent {
   saveFile(transferId: string): Promise<void>;
   /** The background's word on the download `file-ready` asked for. */
   fileSaved(transferId: string, ok: boolean, detail?: string): void;
+  /** For tests and benchmarks: bytes on the wire and refused frames. */
+  transferCounters(): TransferCounters;
   /** A finished incoming file (Node tests and benchmarks read it back here). */
   receivedFile(transferId: string): Promise<Blob | undefined>;
   subscribe(listener: (event: AgentEvent) => void): () => void;

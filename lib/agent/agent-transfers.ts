@@ -22,7 +22,7 @@ import {
   type TransferEvent,
 } from '../transfer/transfer';
 import { FINISHED_TRANSFER_VISIBLE_MS, type TransferView } from '../transfer/transfer-view';
-import type { FileSourceInput } from './agent-api';
+import type { FileSourceInput, TransferCounters } from './agent-api';
 import { AgentError } from './agent-error';
 
 export interface TransferDeps {
@@ -64,6 +64,8 @@ export function agentTransfers(deps: TransferDeps) {
   let progressTimer: unknown;
   /** What peers sent that was not used, by reason (nothing of it was written). */
   const rejected = new Map<Rejection, number>();
+  /** File bytes put on the wire and taken off it, re-sends included. */
+  const wire = { sent: 0, received: 0 };
 
   const inOrder = (key: string, work: () => Promise<void>) => {
     const next = (chains.get(key) ?? Promise.resolve()).then(work, work);
@@ -144,6 +146,7 @@ export function agentTransfers(deps: TransferDeps) {
           if (!isCurrent(id, epoch)) break;
           const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + step));
           session.send(encodeFrame({ kind: 'file-chunk', id: frameId, index, offset, bytes: chunk }));
+          wire.sent += chunk.length;
         }
       }
     } catch (error) {
@@ -248,8 +251,10 @@ export function agentTransfers(deps: TransferDeps) {
       case 'send-piece':
         return void sendPiece(effect.id, effect.index, effect.epoch);
       case 'append': {
+        wire.received += effect.bytes.length;
         const held = filling.get(effect.id);
-        if (held?.index === effect.index) held.parts.push(effect.bytes);
+        // A piece begun on a link that dropped is begun again from its first byte.
+        if (held?.index === effect.index && effect.offset > 0) held.parts.push(effect.bytes);
         else filling.set(effect.id, { index: effect.index, parts: [effect.bytes] });
         return;
       }
@@ -410,7 +415,11 @@ export function agentTransfers(deps: TransferDeps) {
 
   return {
     ready: () => loaded,
-    rejections: () => Object.fromEntries(rejected) as Partial<Record<Rejection, number>>,
+    counters: (): TransferCounters => ({
+      chunkBytesSent: wire.sent,
+      chunkBytesReceived: wire.received,
+      rejected: Object.fromEntries(rejected) as Partial<Record<Rejection, number>>,
+    }),
     linkUp: (contactKey: string) => whenLoaded({ type: 'link-up', contactKey }),
     linkDown: (contactKey: string) => whenLoaded({ type: 'link-down', contactKey }),
     frame: (contactKey: string, frame: Extract<TransferEvent, { type: 'frame' }>['frame']) =>

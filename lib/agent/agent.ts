@@ -193,8 +193,13 @@ export function createAgent(deps: AgentDeps): Agent {
           book.frame(effect.peer.identityKey, effect.frame);
           break;
         case 'transfer-frame':
-          // Files come from saved contacts only; a session still being accepted carries none.
-          if (findContact(contacts, effect.peer.identityKey)) transfers.frame(effect.peer.identityKey, effect.frame);
+          // Files come from saved contacts only, and from the one session their pieces follow: frames
+          // still arriving on a session being replaced would interleave with the new one's.
+          if (
+            findContact(contacts, effect.peer.identityKey) &&
+            readyAddressOf(effect.peer.identityKey) === effect.address
+          )
+            transfers.frame(effect.peer.identityKey, effect.frame);
           break;
         case 'request-arrived': {
           const { address: requester } = effect;
@@ -278,6 +283,8 @@ export function createAgent(deps: AgentDeps): Agent {
     for (const [key, at] of now) {
       if (before.get(key) === at) continue;
       book.linkUp(key);
+      // Another session replaced the one pieces were flowing on: what was in flight there is lost.
+      if (before.has(key)) transfers.linkDown(key);
       transfers.linkUp(key);
       rendezvous.sessionReady(key, at);
     }
@@ -674,6 +681,7 @@ export function createAgent(deps: AgentDeps): Agent {
     saveFile: (transferId) => transfers.save(transferId),
     fileSaved: (transferId, ok, detail) => transfers.saved(transferId, ok, detail),
     receivedFile: (transferId) => transfers.receivedFile(transferId),
+    transferCounters: () => transfers.counters(),
 
     subscribe: (listener) => listeners.add(listener),
 

@@ -16,7 +16,7 @@ import { toHex } from '../bytes';
 import { type FileFrame, type FileOfferFrame, pieceLength, type StopReasonName } from '../protocol/file-frame';
 
 /** Pieces sent ahead of the receiver's acknowledgement: covers storage latency and the link's delay. */
-export const WINDOW_PIECES = 8;
+export const WINDOW_PIECES = 4;
 /** Pieces that failed their check (or came out of turn) before a transfer gives up. */
 export const MAX_STRIKES = 5;
 /** Offers from one contact not yet finished; more are declined unseen. */
@@ -117,8 +117,8 @@ export type TransferEffect =
   /** Persist the transfer's record (status, what it is). */
   | { type: 'save'; transfer: Transfer }
   | { type: 'send-piece'; id: string; index: number; epoch: number }
-  /** Incoming bytes of the piece being filled, in order. */
-  | { type: 'append'; id: string; index: number; bytes: Uint8Array }
+  /** Incoming bytes of the piece being filled, in order; offset 0 starts the piece afresh. */
+  | { type: 'append'; id: string; index: number; offset: number; bytes: Uint8Array }
   /** A piece is whole: hash it and answer `piece-checked`. */
   | { type: 'check'; id: string; index: number; hash: Uint8Array }
   /** A checked piece: store it (with the hash it matched) and answer `piece-stored` or `store-failed`. */
@@ -323,7 +323,8 @@ function linkChanged(state: TransfersState, contactKey: string, online: boolean)
   for (const t of state.transfers.values()) {
     if (t.contactKey !== contactKey || t.online === online) continue;
     if (t.direction === 'outgoing') {
-      const moved: OutgoingTransfer = { ...t, online, sending: undefined, epoch: t.epoch + 1 };
+      // Where to go on is the receiver's to say (its Want): what was in flight may be lost.
+      const moved: OutgoingTransfer = { ...t, online, next: undefined, sending: undefined, epoch: t.epoch + 1 };
       next = put(next, moved);
       // Offered again on every reconnect: the receiver answers with where to resume, or that it
       // is done, declined or has never heard of it.
@@ -507,7 +508,13 @@ function receiverFrame(
   if (frame.offset !== filling.offset) return strike(state, t, 'out-of-turn');
   if (frame.offset + frame.bytes.length > length) return strike(state, t, 'too-long');
   const offset = filling.offset + frame.bytes.length;
-  const append: TransferEffect = { type: 'append', id: t.id, index: filling.index, bytes: frame.bytes };
+  const append: TransferEffect = {
+    type: 'append',
+    id: t.id,
+    index: filling.index,
+    offset: frame.offset,
+    bytes: frame.bytes,
+  };
   if (offset < length) return { state: put(state, { ...t, filling: { ...filling, offset } }), effects: [append] };
   const whole: IncomingTransfer = { ...t, filling: undefined, received: t.received + 1, pending: t.pending + 1 };
   return {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../lib/agent/agent';
+import { openTransferStore } from '../../lib/store/transfer-store';
 import type { TransferView } from '../../lib/transfer/transfer-view';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
 import { type NodeUser, pairUsers, startNodeUser, waitUntil } from '../support/node-agents';
@@ -55,4 +56,113 @@ describe('a file between two contacts', () => {
     expect(received?.size).toBe(file.size);
     expect(await sha256Of(received as Blob)).toBe(await sha256Of(file));
   }, 180_000);
+});
+
+/** The first user paired with each of the others. */
+async function pair(first: string, second: string, ...more: string[]): Promise<[NodeUser, NodeUser, ...NodeUser[]]> {
+  const a = await user(first);
+  const others = [await user(second)];
+  for (const name of more) others.push(await user(name));
+  for (const other of others) await pairUsers(a, other);
+  return [a, ...(others as [NodeUser, ...NodeUser[]])];
+}
+
+const bytesOf = (agent: Agent, id: string) => transfer(agent, id)?.bytesDone ?? 0;
+
+describe('a transfer that is cut, declined or cancelled', () => {
+  it('the link dies at about half way: it resumes when the contacts reconnect, re-sending under 5%', async () => {
+    const [alice, bob] = await pair('Alice', 'Bob');
+    const size = 100 * 1024 * 1024;
+    const file = patternFile(size, 7);
+    const [id] = await alice.agent.sendFiles([bob.identity.identityKey], [{ blob: file, name: 'cut.bin' }]);
+    if (!id) throw new Error('no transfer');
+    await waitUntil(() => status(bob.agent, id, 'offered'));
+    await bob.agent.answerFile(id, true);
+    await waitUntil(() => bytesOf(bob.agent, id) >= size / 2 || undefined, 60_000, 5);
+    expect(bob.cutLinks()).toBeGreaterThan(0);
+    // Both notice; the transfer waits, then Alice re-dials Bob's address and it goes on.
+    await waitUntil(() => status(alice.agent, id, 'waiting'), 30_000, 20);
+    await waitUntil(() => status(alice.agent, id, 'done'), 120_000);
+    const received = await bob.agent.receivedFile(id);
+    expect(await sha256Of(received as Blob)).toBe(await sha256Of(file));
+    const sent = alice.agent.transferCounters().chunkBytesSent;
+    const resent = (sent - size) / size;
+    console.log(`cut at half: ${(sent - size) / 1024 / 1024} MiB re-sent (${(resent * 100).toFixed(2)}%)`);
+    expect(resent).toBeLessThan(0.05);
+  }, 180_000);
+
+  it('the receiver’s browser restarts mid-transfer: what it stored is not sent again', async () => {
+    const [alice, bob] = await pair('Alice', 'Bob');
+    const size = 40 * 1024 * 1024;
+    const file = patternFile(size, 9);
+    const [id] = await alice.agent.sendFiles([bob.identity.identityKey], [{ blob: file, name: 'restart.bin' }]);
+    if (!id) throw new Error('no transfer');
+    await waitUntil(() => status(bob.agent, id, 'offered'));
+    await bob.agent.answerFile(id, true);
+    await waitUntil(() => bytesOf(bob.agent, id) >= size / 2 || undefined, 60_000, 5);
+    await bob.restart();
+    await waitUntil(() => status(alice.agent, id, 'done'), 120_000);
+    expect(await sha256Of((await bob.agent.receivedFile(id)) as Blob)).toBe(await sha256Of(file));
+    // Lost at most what was in flight (the window) and the pieces not yet stored.
+    expect(alice.agent.transferCounters().chunkBytesSent - size).toBeLessThan(size * 0.25);
+  }, 180_000);
+
+  it('one file to three contacts at once: each gets it whole, over its own session', async () => {
+    const [alice, ...receivers] = await pair('Alice', 'Bob', 'Carol', 'Dave');
+    const file = patternFile(24 * 1024 * 1024, 3);
+    const keys = receivers.map((r) => r.identity.identityKey);
+    const ids = await alice.agent.sendFiles(keys, [{ blob: file, name: 'team.bin', type: 'application/x-test' }]);
+    expect(new Set(ids).size).toBe(3);
+    for (const [index, receiver] of receivers.entries()) {
+      const id = ids[index] as string;
+      await waitUntil(() => status(receiver.agent, id, 'offered'));
+      expect(transfer(receiver.agent, id)).toMatchObject({
+        contactKey: alice.identity.identityKey,
+        type: 'application/x-test',
+      });
+      await receiver.agent.answerFile(id, true);
+    }
+    await waitUntil(() => ids.every((id) => status(alice.agent, id, 'done')), 120_000);
+    const expected = await sha256Of(file);
+    for (const [index, receiver] of receivers.entries())
+      expect(await sha256Of((await receiver.agent.receivedFile(ids[index] as string)) as Blob)).toBe(expected);
+  }, 180_000);
+
+  it('a receiver that declines: the sender sees it, and nothing is sent or kept', async () => {
+    const [alice, bob] = await pair('Alice', 'Bob');
+    const [id] = await alice.agent.sendFiles(
+      [bob.identity.identityKey],
+      [{ blob: patternFile(4 * 1024 * 1024), name: 'no.bin' }],
+    );
+    if (!id) throw new Error('no transfer');
+    await waitUntil(() => status(bob.agent, id, 'offered'));
+    await bob.agent.answerFile(id, false);
+    await waitUntil(() => status(alice.agent, id, 'declined'));
+    expect(transfer(bob.agent, id)?.status).toBe('declined');
+    expect(alice.agent.transferCounters().chunkBytesSent).toBe(0);
+    expect(await bob.agent.receivedFile(id)).toBeUndefined();
+  });
+
+  it('a sender that cancels mid-transfer: both sides stop, and the receiver keeps nothing', async () => {
+    const [alice, bob] = await pair('Alice', 'Bob');
+    const size = 60 * 1024 * 1024;
+    const [id] = await alice.agent.sendFiles(
+      [bob.identity.identityKey],
+      [{ blob: patternFile(size), name: 'stop.bin' }],
+    );
+    if (!id) throw new Error('no transfer');
+    await waitUntil(() => status(bob.agent, id, 'offered'));
+    await bob.agent.answerFile(id, true);
+    await waitUntil(() => bytesOf(bob.agent, id) > 0 || undefined, 30_000, 5);
+    await alice.agent.cancelFile(id);
+    await waitUntil(() => status(bob.agent, id, 'cancelled'));
+    expect(transfer(alice.agent, id)?.status).toBe('cancelled');
+    const sentAtCancel = alice.agent.transferCounters().chunkBytesSent;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(alice.agent.transferCounters().chunkBytesSent).toBe(sentAtCancel);
+    expect(sentAtCancel).toBeLessThan(size);
+    const store = await openTransferStore(bob.indexedDB);
+    await waitUntil(async () => (await store.pieces.count(id)) === 0 || undefined);
+    store.close();
+  });
 });

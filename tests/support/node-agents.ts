@@ -1,5 +1,6 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import type { DataConnection, PeerConnectOption, PeerOptions } from 'peerjs';
 import type { Agent, AgentEvent, AgentSetup } from '../../lib/agent/agent';
 import type { AgentDiscoveryDeps } from '../../lib/agent/agent-api';
 import { browserHostServices, createPeerJsAgent } from '../../lib/agent/peerjs-agent';
@@ -10,6 +11,7 @@ import type { IndexedDBHost } from '../../lib/store/chat-store';
 import { type AgentIdentity, applyContactChange, type Contact } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS, parseSignalingUrl, type Settings } from '../../lib/store/settings';
 import type { PieceStore } from '../../lib/store/transfer-store';
+import type { PeerConstructor } from '../../lib/transport/peerjs-transport';
 import type { RunningSignalingServer } from '../../server/signaling-server';
 import { Peer } from './node-webrtc';
 
@@ -52,7 +54,28 @@ export type NodeUser = {
   restart(): Promise<void>;
   /** This browser's IndexedDB: it outlives the agent, as a profile's does. */
   indexedDB: IndexedDBHost;
+  /** Drops every data connection at once, as a lost network does; returns how many. */
+  cutLinks(): number;
 };
+
+/** PeerJS with its data connections within reach, so a test can cut them. */
+function trackedPeer(open: Set<DataConnection>): PeerConstructor {
+  const track = (connection: DataConnection) => {
+    open.add(connection);
+    connection.on('close', () => open.delete(connection));
+  };
+  return class TrackedPeer extends Peer {
+    constructor(id: string, options: PeerOptions) {
+      super(id, options);
+      this.on('connection', track);
+    }
+    override connect(peer: string, options?: PeerConnectOption): DataConnection {
+      const connection = super.connect(peer, options);
+      track(connection);
+      return connection;
+    }
+  };
+}
 
 export async function startNodeUser(
   server: RunningSignalingServer,
@@ -74,12 +97,14 @@ export async function startNodeUser(
   const identity = options.identity ?? newAgentIdentity();
   let contacts: Contact[] = options.contacts ?? [];
   const indexedDB: IndexedDBHost = { indexedDB: new IDBFactory(), IDBKeyRange };
+  const connections = new Set<DataConnection>();
+  const TrackedPeer = trackedPeer(connections);
   const host = browserHostServices();
   const offset = options.clockOffsetMs ?? 0;
   const services = offset === 0 ? host : { ...host, now: () => Date.now() + offset };
   const boot = async () => {
     const { publicAddress } = options;
-    const agent = createPeerJsAgent(Peer, services, {
+    const agent = createPeerJsAgent(TrackedPeer, services, {
       indexedDB,
       pieces: options.pieces,
       chunkBytes: options.chunkBytes,
@@ -106,6 +131,13 @@ export async function startNodeUser(
     identity,
     indexedDB,
     contacts: () => contacts,
+    cutLinks() {
+      const cut = [...connections];
+      // The RTCPeerConnection itself, not PeerJS's polite close: both ends see the link die.
+      for (const connection of cut) connection.peerConnection?.close();
+      for (const connection of cut) connection.close();
+      return cut.length;
+    },
     async restart() {
       user.agent.stop();
       const next = await boot();
