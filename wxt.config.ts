@@ -17,10 +17,11 @@ export default defineConfig({
     name: 'Tincan',
     description: 'Serverless, end-to-end encrypted peer-to-peer chat over WebRTC.',
     // `offscreen` is Chrome-only: Firefox hosts the agent in its persistent background page.
+    // `downloads`: a received file is saved to the downloads folder.
     permissions:
       browser === 'firefox'
-        ? ['storage', 'alarms', 'notifications']
-        : ['storage', 'alarms', 'notifications', 'offscreen'],
+        ? ['storage', 'alarms', 'notifications', 'downloads']
+        : ['storage', 'alarms', 'notifications', 'offscreen', 'downloads'],
     // Explicit, so MV3 does not upgrade ws:// to a self-hosted signaling server on the LAN.
     content_security_policy:
       browser === 'firefox'

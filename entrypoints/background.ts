@@ -6,6 +6,7 @@ import { type AgentNotice, agentToBackground, backgroundToAgent } from '@/lib/me
 import { pageToBackground } from '@/lib/messaging/page-messages';
 import { scheduleAgentAlarms } from '@/lib/platform/agent-alarms';
 import { attention } from '@/lib/platform/attention';
+import { browserDownloads } from '@/lib/platform/downloads';
 import { identityStorage } from '@/lib/platform/identity-storage';
 import { offscreenAgentClient } from '@/lib/platform/offscreen-agent';
 import { popupPorts } from '@/lib/platform/popup-ports';
@@ -54,6 +55,7 @@ function wireBackground(agent: Parameters<typeof createBackgroundService>[0]['ag
     () => Date.now(),
   );
   const ports = popupPorts(() => agent('getState'));
+  const downloads = browserDownloads();
   const service = createBackgroundService({
     agent,
     randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
@@ -61,6 +63,7 @@ function wireBackground(agent: Parameters<typeof createBackgroundService>[0]['ag
     settings,
     identity,
     attention: attention(),
+    downloads,
     pushToPopups: ports.push,
   });
   serveChannel(pageToBackground, service.pageHandlers);
@@ -69,5 +72,6 @@ function wireBackground(agent: Parameters<typeof createBackgroundService>[0]['ag
   browser.notifications.onClicked.addListener((id) => service.onNotificationClicked(id));
   // Firefox has no notification buttons (and no such event).
   browser.notifications.onButtonClicked?.addListener((id, index) => void service.onNotificationButton(id, index));
+  downloads.onEnd((id, end) => void service.onDownloadEnded(id, end).catch(() => {}));
   return service;
 }

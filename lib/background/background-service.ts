@@ -9,11 +9,13 @@ import type { AgentNotice, agentToBackground, backgroundToAgent } from '../messa
 import type { Handlers } from '../messaging/channel';
 import type { pageToBackground } from '../messaging/page-messages';
 import type { Attention } from '../platform/attention';
+import type { Downloads } from '../platform/downloads';
 import type { IdentityStorage } from '../platform/identity-storage';
 import type { ChannelClient } from '../platform/runtime-messaging';
 import type { SettingsStorage } from '../platform/settings-storage';
 import { agentIdentityOf } from '../store/contacts';
 import { exportBackup, importBackup } from './backup-service';
+import { createFileDownloads } from './file-downloads';
 
 export interface BackgroundDeps {
   agent: ChannelClient<(typeof backgroundToAgent)['map']>;
@@ -22,6 +24,8 @@ export interface BackgroundDeps {
   settings: SettingsStorage;
   identity: IdentityStorage;
   attention: Attention;
+  /** Where received files go. */
+  downloads: Downloads;
   /** Sends a snapshot to every open popup. */
   pushToPopups(snapshot: AgentSnapshot): void;
 }
@@ -45,6 +49,7 @@ export function unreadIn(snapshot: AgentSnapshot): number {
 
 export function createBackgroundService(deps: BackgroundDeps) {
   const { agent, settings, identity, attention } = deps;
+  const files = createFileDownloads({ agent, downloads: deps.downloads });
 
   const setup = async (): Promise<AgentSetup> => {
     const [loaded, stored, contacts] = await Promise.all([
@@ -78,6 +83,10 @@ export function createBackgroundService(deps: BackgroundDeps) {
     setSpecial: ({ identityKey, special }) => identity.changeContacts({ type: 'special', identityKey, special }),
     setRendezvousPaused: ({ identityKey, paused }) =>
       identity.changeContacts({ type: 'rendezvous-paused', identityKey, paused }),
+    sendFiles: (data) => agent('sendFiles', data),
+    answerFile: (data) => agent('answerFile', data),
+    cancelFile: (data) => agent('cancelFile', data),
+    saveFile: (data) => agent('saveFile', data),
     getSettings: () => settings.load(),
     exportBackup: ({ passphrase }) => exportBackup(deps, passphrase),
     importBackup: ({ file, passphrase }) => importBackup(deps, file, passphrase),
@@ -133,6 +142,8 @@ export function createBackgroundService(deps: BackgroundDeps) {
           return noticeHandlers['request-arrived'](notice);
         case 'contact-changed':
           return noticeHandlers['contact-changed'](notice);
+        case 'file-ready':
+          return files.fileReady(notice);
       }
     },
   };
@@ -140,6 +151,8 @@ export function createBackgroundService(deps: BackgroundDeps) {
   return {
     pageHandlers,
     agentHandlers,
+    /** `downloads.onChanged`: a received file's download completed or was interrupted. */
+    onDownloadEnded: files.downloadEnded,
     async applySettings() {
       await agent('configure', await setup());
     },

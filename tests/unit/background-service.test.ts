@@ -12,6 +12,7 @@ import type { IdentityStorage } from '../../lib/platform/identity-storage';
 import type { SettingsStorage } from '../../lib/platform/settings-storage';
 import type { ContactChange } from '../../lib/store/contacts';
 import { FACTORY_SETTINGS } from '../../lib/store/settings';
+import { fakeDownloads } from '../support/fake-downloads';
 
 const ADDRESS = 'tincan-t-carolcarolcarolc';
 const KEY = 'c0'.repeat(32);
@@ -46,6 +47,7 @@ function harness() {
       changeContacts: async (change: ContactChange) => void stored.push(change),
     } as unknown as IdentityStorage,
     attention,
+    downloads: fakeDownloads().downloads,
     pushToPopups: () => {},
   });
   return { service, calls, shown, stored };
@@ -60,6 +62,7 @@ const snapshot = (conversations: Partial<ConversationView>[]): AgentSnapshot =>
     conversations,
     // Unread counts live in the chats: a conversation's `unread` stands for its contact's chat here.
     chats: conversations.map((c, i) => ({ contactKey: String(i), messages: [], unread: c.unread ?? 0, pending: 0 })),
+    transfers: [],
     network: { status: { state: 'off', reason: 'disabled' }, peers: [] },
   }) as AgentSnapshot;
 
