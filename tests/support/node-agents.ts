@@ -202,10 +202,14 @@ export function collectEvents(agent: Agent): AgentEvent[] {
 }
 
 /** For conditions across many agents (no one agent's events say when to look): polls. */
-export async function waitUntil<T>(probe: () => T | undefined | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
