@@ -89,6 +89,8 @@ export function agentTransfers(deps: TransferDeps) {
     const restored: Transfer[] = [];
     for (const record of records) restored.push(await fromRecord(store, record));
     dispatch({ type: 'restored', transfers: restored });
+    // A day after it ended a transfer leaves the list and storage (a received file once it is saved).
+    for (const t of restored) if (isStale(t, deps.now())) dispatch({ type: 'forget', id: t.id });
   })();
   loaded.catch(() => {});
 
@@ -485,6 +487,11 @@ export function agentTransfers(deps: TransferDeps) {
       return list.sort((a, b) => b.createdAt - a.createdAt);
     },
   };
+}
+
+function isStale(t: Transfer, now: number): boolean {
+  const unsaved = t.direction === 'incoming' && t.status === 'done' && !t.saved;
+  return isFinished(t) && !unsaved && now - t.createdAt > FINISHED_TRANSFER_VISIBLE_MS;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
