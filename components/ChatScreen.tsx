@@ -1,7 +1,9 @@
 import { useEffect } from 'preact/hooks';
 import type { AgentSnapshot } from '@/lib/agent/agent';
+import type { FileSender } from '@/lib/platform/file-sender';
 import type { PopupRequests } from '@/lib/platform/popup-connection';
 import { ChatView } from './ChatView';
+import { transferRequests } from './transfer-requests';
 import type { OpenChat } from './use-open-chat';
 
 /** The open chat, wired to the background: a contact's chat by key, anyone else's by address. */
@@ -9,11 +11,13 @@ export function ChatScreen({
   open,
   snapshot,
   request,
+  sendFiles,
   onClose,
 }: {
   open: OpenChat;
   snapshot: AgentSnapshot;
   request: PopupRequests;
+  sendFiles: FileSender;
   onClose: () => void;
 }) {
   const contactKey = open.kind === 'contact' ? open.contact.identityKey : undefined;
@@ -34,6 +38,16 @@ export function ChatScreen({
       contacts={snapshot.contacts}
       myName={snapshot.name}
       onBack={onClose}
+      // Files go to saved contacts only, whether or not they are connected now.
+      files={
+        contactKey === undefined
+          ? undefined
+          : {
+              transfers: snapshot.transfers.filter((t) => t.contactKey === contactKey),
+              send: async (files) => void (await sendFiles([contactKey], files)),
+              actions: transferRequests(request),
+            }
+      }
       actions={{
         // A contact's messages go through the outbox, connected or not.
         send: (text) =>

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { describeError } from './describe';
 import { ErrorLine } from './ErrorLine';
@@ -6,10 +7,13 @@ export function Composer({
   enabled,
   placeholder,
   onSend,
+  before,
 }: {
   enabled: boolean;
   placeholder: string;
   onSend: (text: string) => Promise<void>;
+  /** Beside the text, before it (a contact's chat puts its file button here). */
+  before?: ComponentChildren;
 }) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState('');
@@ -33,6 +37,7 @@ export function Composer({
           void send();
         }}
       >
+        {before}
         <textarea
           data-testid="composer"
           placeholder={placeholder}

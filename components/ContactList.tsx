@@ -5,11 +5,14 @@ export function ContactList({
   contacts,
   empty,
   actions,
+  fileOffers,
 }: {
   contacts: ContactChatView[];
   /** What an empty list means here. */
   empty: string;
   actions: ContactActions;
+  /** Files each contact offers that wait for an answer. */
+  fileOffers?: ReadonlyMap<string, number>;
 }) {
   if (contacts.length === 0) return <p class="muted small">{empty}</p>;
   // Online first, then by name: the people you can talk to now are on top.
@@ -19,7 +22,12 @@ export function ContactList({
   return (
     <ul class="contacts">
       {sorted.map((contact) => (
-        <ContactRow key={contact.identityKey} contact={contact} actions={actions} />
+        <ContactRow
+          key={contact.identityKey}
+          contact={contact}
+          actions={actions}
+          fileOffers={fileOffers?.get(contact.identityKey) ?? 0}
+        />
       ))}
     </ul>
   );

@@ -21,7 +21,16 @@ export interface ContactActions {
   remove(identityKey: string): Promise<void>;
 }
 
-export function ContactRow({ contact, actions }: { contact: ContactChatView; actions: ContactActions }) {
+export function ContactRow({
+  contact,
+  actions,
+  fileOffers = 0,
+}: {
+  contact: ContactChatView;
+  actions: ContactActions;
+  /** Files they offer that wait for an answer (in their chat). */
+  fileOffers?: number;
+}) {
   const [showSafety, setShowSafety] = useState(false);
   const [error, setError] = useState('');
   const run = (action: () => Promise<void>) => {
@@ -62,6 +71,12 @@ export function ContactRow({ contact, actions }: { contact: ContactChatView; act
             {describeReach(contact.reach)}
           </span>
           {contact.pending > 0 && <span data-testid="contact-pending"> · {contact.pending} waiting to send</span>}
+          {fileOffers > 0 && (
+            <span class="file-offers" data-testid="contact-file-offers">
+              {' '}
+              · {fileOffers === 1 ? 'a file' : `${fileOffers} files`} for you
+            </span>
+          )}
         </span>
         {!contact.online && (
           <button

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AgentSnapshot } from '@/lib/agent/agent';
 import { RemoteError } from '@/lib/messaging/channel';
+import type { FileSender } from '@/lib/platform/file-sender';
 import type { PopupRequests } from '@/lib/platform/popup-connection';
 import { dialTarget } from '@/lib/protocol/invite-text';
 import { chatLines } from '@/lib/sessions/conversation-list';
@@ -15,20 +16,35 @@ import { type NetworkActions, NetworkSection } from './NetworkSection';
 import { networkList } from './network-list';
 import { describeNetworkStatus } from './network-status';
 import { RequestList } from './RequestList';
+import { SendFilesPanel } from './SendFilesPanel';
+import { useNoDropNavigation } from './use-file-drop';
 import { useOpenChat } from './use-open-chat';
+
+/** Incoming offers waiting for an answer, by contact: their rows say so. */
+function fileOffersByContact(snapshot: AgentSnapshot): Map<string, number> {
+  const offers = new Map<string, number>();
+  for (const t of snapshot.transfers) {
+    if (t.direction === 'incoming' && t.status === 'offered')
+      offers.set(t.contactKey, (offers.get(t.contactKey) ?? 0) + 1);
+  }
+  return offers;
+}
 
 export function PopupApp({
   subscribe,
   request,
+  sendFiles,
   openSettings,
 }: {
   subscribe: (listener: (snapshot: AgentSnapshot) => void) => () => void;
   request: PopupRequests;
+  sendFiles: FileSender;
   openSettings: () => void;
 }) {
   const [snapshot, setSnapshot] = useState<AgentSnapshot | undefined>();
   useEffect(() => subscribe(setSnapshot), [subscribe]);
   const chat = useOpenChat(snapshot);
+  useNoDropNavigation(window);
 
   const connect = async (input: string) => {
     await request('connect', { address: input });
@@ -37,7 +53,11 @@ export function PopupApp({
   };
 
   if (!snapshot) return <p class="muted empty">Starting Tincan…</p>;
-  if (chat.open) return <ChatScreen open={chat.open} snapshot={snapshot} request={request} onClose={chat.close} />;
+  if (chat.open) {
+    return (
+      <ChatScreen open={chat.open} snapshot={snapshot} request={request} sendFiles={sendFiles} onClose={chat.close} />
+    );
+  }
 
   /**
    * Messaging carries only a refusal's kind and detail; the conversation it left behind has the
@@ -106,6 +126,7 @@ export function PopupApp({
       <AddressCard snapshot={snapshot} />
       <ConnectForm onConnect={connect} explain={explainConnectFailure} />
       <h2 class="label">Saved contacts</h2>
+      <SendFilesPanel contacts={snapshot.contacts} sendFiles={sendFiles} />
       <ContactList
         contacts={here.elsewhere}
         empty={
@@ -114,6 +135,7 @@ export function PopupApp({
             : 'No saved contacts yet. People you accept, or who accept you, are saved here.'
         }
         actions={contactActions}
+        fileOffers={fileOffersByContact(snapshot)}
       />
       <h2 class="label">Chats</h2>
       <ConversationList

@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import type { AgentSnapshot } from '../agent/agent';
 import { Listeners } from '../listeners';
 import { POPUP_PORT, pageToBackground } from '../messaging/page-messages';
+import { createFileSender } from './file-sender';
 import { channelClient } from './runtime-messaging';
 
 /** The popup's line to the background: live snapshots in, requests out. */
@@ -33,6 +34,13 @@ export function connectPopup() {
       return listeners.add(listener);
     },
     openSettings: () => void browser.runtime.openOptionsPage(),
+    /** Offers files to saved contacts (stored in the origin's IndexedDB first: see file-sender.ts). */
+    sendFiles: createFileSender({
+      host: { indexedDB: globalThis.indexedDB, IDBKeyRange: globalThis.IDBKeyRange },
+      randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+      now: () => Date.now(),
+      sendFiles: (files) => request('sendFiles', files),
+    }),
   };
 }
 export type PopupRequests = ReturnType<typeof connectPopup>['request'];
