@@ -6,7 +6,8 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createIdentity, type Identity } from '../../lib/crypto/identity';
-import { encodeFrame } from '../../lib/protocol/frame';
+import { CHUNK_HEAD_BYTES } from '../../lib/protocol/file-frame';
+import { encodeFrame, MAX_FRAME_BYTES } from '../../lib/protocol/frame';
 import {
   establishSession,
   type PeerProof,
@@ -15,6 +16,7 @@ import {
   type SessionFailure,
   type SessionIdentity,
 } from '../../lib/sessions/secure-link';
+import { chunkBytesFor, HIGH_WATER_BYTES, LOW_WATER_BYTES, paced } from '../../lib/transfer/pacing';
 import type { Link, LinkClose } from '../../lib/transport/transport';
 import { type MemoryEnd, memoryLinkPair, relay } from '../support/memory-links';
 
@@ -285,5 +287,184 @@ describe('bytes after the handshake', () => {
     const why = closedWhy(sb);
     a.inject(recorded);
     expect(await why).toEqual({ kind: 'failed', detail: 'a frame failed to decrypt' });
+  });
+});
+
+/**
+ * A link whose send buffer the test sets, as a data channel's `bufferedAmount` rises and falls;
+ * with `holdsSent`, what is sent stays in it (a channel not draining) until the test lowers it.
+ * `drained` keeps the Link contract: resolves once at or below the mark, or once closed.
+ */
+function bufferedLink(end: MemoryEnd, options: { maxMessageSize?: number; holdsSent?: boolean } = {}) {
+  let amount = 0;
+  let waiters: Array<{ bytes: number; wake: () => void }> = [];
+  const settle = () => {
+    const still = waiters.filter((w) => !(end.isClosed || amount <= w.bytes));
+    for (const w of waiters) if (!still.includes(w)) w.wake();
+    waiters = still;
+  };
+  end.onClose(settle);
+  const link: MemoryEnd = {
+    ...end,
+    send(bytes) {
+      if (options.holdsSent) amount += bytes.length;
+      end.send(bytes);
+    },
+    bufferedAmount: () => amount,
+    drained: (bytes) =>
+      end.isClosed || amount <= bytes ? Promise.resolve() : new Promise((wake) => waiters.push({ bytes, wake })),
+    maxMessageSize: () => options.maxMessageSize,
+  };
+  return {
+    link,
+    setBuffered(bytes: number) {
+      amount = bytes;
+      settle();
+    },
+  };
+}
+
+describe('what a file sender paces by: bytes buffered, drained, the largest frame', () => {
+  async function established(options: { maxMessageSize?: number; holdsSent?: boolean } = {}) {
+    const { a, b } = memoryLinkPair({ a: A, b: B });
+    const controlled = bufferedLink(a, options);
+    const [sa, sb] = await Promise.all([
+      start(controlled.link, 'initiator', asSession(alice, 'A')),
+      start(b, 'responder', asSession(bob, 'B')),
+    ]);
+    // The handshake's own messages are on the network by now.
+    controlled.setBuffered(0);
+    return { ...controlled, a, b, sa, sb };
+  }
+  const settled = (promise: Promise<unknown>) => {
+    let done = false;
+    void promise.then(() => {
+      done = true;
+    });
+    return () => done;
+  };
+
+  it('buffered() is the link’s buffer when nothing is being encrypted', async () => {
+    const { sa, setBuffered } = await established();
+    expect(sa.buffered()).toBe(0);
+    setBuffered(123_456);
+    expect(sa.buffered()).toBe(123_456);
+  });
+
+  it('a frame counts from send() until it reaches the link, and then in the link’s buffer, sealed', async () => {
+    const { sa, sb, setBuffered } = await established({ holdsSent: true });
+    setBuffered(1000);
+    const arrived = framesOf(sb, 2);
+    sa.send(new Uint8Array(40_000));
+    sa.send(new Uint8Array(20_000));
+    expect(sa.buffered()).toBe(61_000);
+    await arrived;
+    // Each with its 16-byte tag.
+    expect(sa.buffered()).toBe(1000 + 40_016 + 20_016);
+  });
+
+  it('drained() resolves at once when the session holds no more than asked', async () => {
+    const { sa, setBuffered } = await established();
+    setBuffered(50_000);
+    await sa.drained(50_000);
+    await sa.drained(1_000_000);
+  });
+
+  it('drained() waits for the link’s buffer to fall to the mark, not just to fall', async () => {
+    const { sa, setBuffered } = await established();
+    setBuffered(2_000_000);
+    const done = settled(sa.drained(LOW_WATER_BYTES));
+    await tick();
+    expect(done()).toBe(false);
+    setBuffered(LOW_WATER_BYTES + 1);
+    await tick();
+    expect(done()).toBe(false);
+    setBuffered(LOW_WATER_BYTES);
+    await tick();
+    expect(done()).toBe(true);
+  });
+
+  it('drained() waits for frames still being encrypted, whatever the link holds', async () => {
+    const { sa, sb } = await established();
+    const arrived = framesOf(sb, 20);
+    for (let i = 0; i < 20; i += 1) sa.send(new Uint8Array(30_000).fill(i));
+    expect(sa.buffered()).toBe(600_000);
+    await sa.drained(0);
+    expect(sa.buffered()).toBe(0);
+    await arrived;
+  });
+
+  it('drained() counts frames being encrypted and the link’s buffer together', async () => {
+    const { sa, setBuffered } = await established({ holdsSent: true });
+    setBuffered(60_000);
+    sa.send(new Uint8Array(30_000));
+    // 30 000 being sealed, then in the link beside 60 000: above 80 000 until the link drains.
+    const done = settled(sa.drained(80_000));
+    await tick();
+    expect(sa.buffered()).toBe(90_016);
+    expect(done()).toBe(false);
+    // (It may wait longer than it must: for the link to fall by what was being sealed when asked.)
+    setBuffered(40_000);
+    await tick();
+    expect(done()).toBe(true);
+  });
+
+  it('drained() resolves when the session closes with bytes still buffered (a sender is never stuck)', async () => {
+    const { sa, b, setBuffered } = await established();
+    setBuffered(5_000_000);
+    const done = settled(sa.drained(0));
+    await tick();
+    expect(done()).toBe(false);
+    b.close();
+    await tick();
+    expect(done()).toBe(true);
+  });
+
+  it.each([
+    ['a link that does not say', undefined, MAX_FRAME_BYTES],
+    ['a 64 KiB SCTP limit', 65_536, MAX_FRAME_BYTES],
+    ['a 256 KiB SCTP limit', 262_144, MAX_FRAME_BYTES],
+    ['no limit (Infinity)', Number.POSITIVE_INFINITY, MAX_FRAME_BYTES],
+    ['a 16 KiB SCTP limit', 16_384, 16_384 - 16],
+  ])('the largest frame on %s is %i bytes, and a chunk that size still fits once sealed', async (_, sctp, largest) => {
+    const { sa, sb, a } = await established({ maxMessageSize: sctp });
+    expect(sa.maxFrameBytes()).toBe(largest);
+    const chunk = chunkBytesFor(sa);
+    expect(chunk).toBe(largest - CHUNK_HEAD_BYTES);
+    const frame = encodeFrame({
+      kind: 'file-chunk',
+      id: new Uint8Array(16),
+      index: 0,
+      offset: 0,
+      bytes: new Uint8Array(chunk),
+    });
+    expect(frame.length).toBe(largest);
+    const arrived = new Promise<Uint8Array>((resolve) => sb.onFrame(resolve));
+    sa.send(frame);
+    expect(await arrived).toEqual(frame);
+    // Sealed, it is within what the peer's SCTP takes.
+    expect(a.sent.at(-1)?.length).toBeLessThanOrEqual(sctp ?? 65_535);
+  });
+
+  it('a preferred chunk size smaller than the frame wins; a larger one does not', async () => {
+    const { sa } = await established();
+    expect(chunkBytesFor(sa, 4096)).toBe(4096);
+    expect(chunkBytesFor(sa, 10_000_000)).toBe(MAX_FRAME_BYTES - CHUNK_HEAD_BYTES);
+  });
+
+  it('a sender paced by the session sends at once below the high mark, and waits for the low mark above it', async () => {
+    const { sa, setBuffered } = await established();
+    setBuffered(HIGH_WATER_BYTES);
+    await paced(sa);
+    setBuffered(HIGH_WATER_BYTES + 1);
+    const done = settled(paced(sa));
+    await tick();
+    expect(done()).toBe(false);
+    setBuffered(LOW_WATER_BYTES + 1);
+    await tick();
+    expect(done()).toBe(false);
+    setBuffered(LOW_WATER_BYTES);
+    await tick();
+    expect(done()).toBe(true);
   });
 });
