@@ -1,0 +1,38 @@
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChromiumWithExtension } from '../../../scripts/browsers/chromium';
+
+/**
+ * A new Chromium profile whose downloads go to `dir` without asking: Chromium's own preference,
+ * written before the first launch.
+ */
+export function profileDownloadingInto(profileDir: string, dir: string): void {
+  mkdirSync(join(profileDir, 'Default'), { recursive: true });
+  writeFileSync(
+    join(profileDir, 'Default', 'Preferences'),
+    JSON.stringify({ download: { default_directory: dir, prompt_for_download: false } }),
+  );
+}
+
+/**
+ * Gives downloads back to the browser. Playwright's persistent context takes them over (CDP
+ * `Browser.setDownloadBehavior` 'allowAndName': GUID names in a folder of its own), and 'allow'
+ * into a folder ignores the name an extension asks for; 'default' keeps the extension's name and
+ * the profile's folder. The setting outlives the page it is sent from.
+ */
+export async function browserHandlesDownloads(browser: ChromiumWithExtension): Promise<void> {
+  const page = await browser.openPage('options.html');
+  try {
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
+  } finally {
+    await page.close();
+  }
+}
+
+/** The finished file named `name` in `dir` (Chromium writes `.crdownload` first, then renames). */
+export function finishedDownload(dir: string, name: string): string | undefined {
+  const path = join(dir, name);
+  if (!existsSync(path) || !statSync(path).isFile()) return undefined;
+  return readdirSync(dir).some((entry) => entry.endsWith('.crdownload')) ? undefined : path;
+}
