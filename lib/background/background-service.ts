@@ -16,6 +16,7 @@ import type { SettingsStorage } from '../platform/settings-storage';
 import { agentIdentityOf } from '../store/contacts';
 import { exportBackup, importBackup } from './backup-service';
 import { createFileDownloads } from './file-downloads';
+import { createOfferNotices, FILE_NOTIFICATION_PREFIX } from './offer-notices';
 
 export interface BackgroundDeps {
   agent: ChannelClient<(typeof backgroundToAgent)['map']>;
@@ -50,6 +51,7 @@ export function unreadIn(snapshot: AgentSnapshot): number {
 export function createBackgroundService(deps: BackgroundDeps) {
   const { agent, settings, identity, attention } = deps;
   const files = createFileDownloads({ agent, downloads: deps.downloads });
+  const offersChanged = createOfferNotices(attention);
 
   const setup = async (): Promise<AgentSetup> => {
     const [loaded, stored, contacts] = await Promise.all([
@@ -107,6 +109,7 @@ export function createBackgroundService(deps: BackgroundDeps) {
       for (const id of await attention.shownIds()) {
         if (id.startsWith(REQUEST_NOTIFICATION_PREFIX) && !open.has(id)) await attention.clear(id);
       }
+      await offersChanged(notice.snapshot);
     },
     async 'message-arrived'(notice: Extract<AgentNotice, { type: 'message-arrived' }>) {
       if (await attention.isPopupShowing()) return;
@@ -158,7 +161,11 @@ export function createBackgroundService(deps: BackgroundDeps) {
     },
     onNotificationClicked(id: string) {
       // Firefox has no notification buttons: a click opens the popup, where the request waits.
-      if (id.startsWith(MESSAGE_NOTIFICATION_PREFIX) || id.startsWith(REQUEST_NOTIFICATION_PREFIX)) {
+      if (
+        id.startsWith(MESSAGE_NOTIFICATION_PREFIX) ||
+        id.startsWith(REQUEST_NOTIFICATION_PREFIX) ||
+        id.startsWith(FILE_NOTIFICATION_PREFIX)
+      ) {
         void attention.openChat();
       }
     },

@@ -2,15 +2,18 @@
  * The background's part in file transfers, with the downloads API and the agent as recording
  * fakes: the popup's file requests reach the agent as they are; a file the agent has verified
  * goes to downloads under a safe name; the agent hears whether it got there, once, even when a
- * service worker started later hears the end of the download.
+ * service worker started later hears the end of the download. A file offered while the popup is
+ * closed is notified once, and its notification goes when the offer is answered.
  */
 import { describe, expect, it } from 'vitest';
+import type { AgentSnapshot } from '../../lib/agent/agent';
 import { createBackgroundService } from '../../lib/background/background-service';
 import { downloadFileName, plainFileName } from '../../lib/background/file-downloads';
 import type { Attention } from '../../lib/platform/attention';
 import type { IdentityStorage } from '../../lib/platform/identity-storage';
 import type { SettingsStorage } from '../../lib/platform/settings-storage';
 import { FACTORY_SETTINGS } from '../../lib/store/settings';
+import type { TransferView } from '../../lib/transfer/transfer-view';
 import { fakeDownloads } from '../support/fake-downloads';
 
 const KEY = 'c0'.repeat(32);
@@ -20,16 +23,21 @@ const URL = 'blob:chrome-extension://abcdefghijklmnop/6f1c0f8e-8d55-4c6e-9d2a-2f
 
 function harness(files = fakeDownloads()) {
   const calls: [string, unknown][] = [];
-  const notified: string[] = [];
+  const notified: string[][] = [];
+  const shown = new Set<string>();
+  const popup = { showing: false, opened: 0 };
   const attention = {
     setUnread: () => {},
-    notify: async (id: string) => void notified.push(id),
-    notifyRequest: async (id: string) => void notified.push(id),
-    clear: async () => {},
-    shownIds: async () => [],
+    notify: async (id: string, title: string, message: string) => {
+      shown.add(id);
+      notified.push([id, title, message]);
+    },
+    notifyRequest: async (id: string) => void shown.add(id),
+    clear: async (id: string) => void shown.delete(id),
+    shownIds: async () => [...shown],
     onNotificationClicked: () => () => {},
-    isPopupShowing: async () => false,
-    openChat: async () => {},
+    isPopupShowing: async () => popup.showing,
+    openChat: async () => void popup.opened++,
   } satisfies Attention;
   const agent = async (type: string, data?: unknown) => {
     calls.push([type, data]);
@@ -46,7 +54,7 @@ function harness(files = fakeDownloads()) {
     pushToPopups: () => {},
   });
   const saved = () => calls.filter(([type]) => type === 'fileSaved').map(([, data]) => data);
-  return { service, calls, notified, files, saved };
+  return { service, calls, notified, shown, popup, files, saved };
 }
 
 const ready = (name: string) => ({ type: 'file-ready' as const, transferId: TRANSFER, url: URL, name });
@@ -169,5 +177,70 @@ describe('file names for downloads', () => {
 
   it('a safe name is left as it is', () => {
     expect(downloadFileName('Quarterly report v2.pdf')).toBe('Quarterly report v2.pdf');
+  });
+});
+
+const offer = (over: Partial<TransferView> = {}): TransferView => ({
+  id: TRANSFER,
+  contactKey: KEY,
+  direction: 'incoming',
+  name: 'holiday photos.zip',
+  size: 12_400_000,
+  type: 'application/zip',
+  status: 'offered',
+  bytesDone: 0,
+  bytesPerSecond: 0,
+  createdAt: 0,
+  ...over,
+});
+
+const withTransfers = (transfers: TransferView[]): AgentSnapshot =>
+  ({
+    name: '',
+    server: '',
+    status: { state: 'online', address: 'tincan-t-me' },
+    contacts: [{ identityKey: KEY, petname: 'Carol', fingerprint: 'abcd efgh ijkl mnop' }],
+    conversations: [],
+    chats: [],
+    transfers,
+    network: { status: { state: 'off', reason: 'disabled' }, peers: [] },
+  }) as unknown as AgentSnapshot;
+
+describe('a file offered while the popup is closed', () => {
+  it('raises one notification naming the contact and quoting the file’s name, not one per snapshot', async () => {
+    const { service, notified } = harness();
+    await service.agentHandlers.notice({ type: 'changed', snapshot: withTransfers([offer()]) });
+    await service.agentHandlers.notice({ type: 'changed', snapshot: withTransfers([offer()]) });
+    expect(notified).toEqual([
+      [`tincan-file:${TRANSFER}`, 'File from Carol', '“holiday photos.zip”: open Tincan to accept or decline it.'],
+    ]);
+  });
+
+  it('goes once the offer is answered; a message’s or a request’s notification stays', async () => {
+    const { service, shown } = harness();
+    shown.add('tincan-message:tincan-t-carol');
+    await service.agentHandlers.notice({ type: 'changed', snapshot: withTransfers([offer()]) });
+    expect(shown.has(`tincan-file:${TRANSFER}`)).toBe(true);
+    await service.agentHandlers.notice({ type: 'changed', snapshot: withTransfers([offer({ status: 'moving' })]) });
+    expect([...shown]).toEqual(['tincan-message:tincan-t-carol']);
+  });
+
+  it('is not raised while the popup shows, nor for files going out or already moving', async () => {
+    const { service, notified, popup } = harness();
+    popup.showing = true;
+    await service.agentHandlers.notice({ type: 'changed', snapshot: withTransfers([offer()]) });
+    popup.showing = false;
+    const others = [
+      offer({ id: 'ef'.repeat(16), direction: 'outgoing' }),
+      offer({ id: '12'.repeat(16), status: 'moving' }),
+    ];
+    await service.agentHandlers.notice({ type: 'changed', snapshot: withTransfers([offer(), ...others]) });
+    expect(notified).toEqual([]);
+  });
+
+  it('a click on it opens the popup, where the offer waits', async () => {
+    const { service, popup } = harness();
+    service.onNotificationClicked(`tincan-file:${TRANSFER}`);
+    expect(popup.opened).toBe(1);
   });
 });
