@@ -82,7 +82,8 @@ export function ChatView({
       {files && <TransferList transfers={files.transfers} peer={name} actions={files.actions} />}
       {adding.busy && (
         <p class="muted small" role="status" data-testid="files-adding">
-          Adding files…
+          {/* The popup copies them into storage the agent reads: closing it stops the copy. */}
+          Adding files… keep this open until they show here.
         </p>
       )}
       <ErrorLine error={adding.error} testId="file-error" />

@@ -108,6 +108,11 @@ export function SendFilesPanel({ contacts, sendFiles }: { contacts: ContactChatV
           Cancel
         </button>
       </div>
+      {busy && (
+        <p class="muted small" role="status">
+          Adding files… keep this open until they are offered.
+        </p>
+      )}
       <ErrorLine error={error} testId="send-files-error" />
     </form>
   );
