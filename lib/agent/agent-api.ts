@@ -44,6 +44,8 @@ export interface AgentDeps {
    * Without it (Node) a finished file is only kept, read back with `receivedFile`.
    */
   fileUrl?(file: Blob): string;
+  /** Lets a `fileUrl` go once its download ended (`URL.revokeObjectURL`). */
+  releaseUrl?(url: string): void;
   /** Caps a file chunk's size (benchmarks compare sizes); the largest frame otherwise. */
   chunkBytes?: number;
 }

@@ -34,6 +34,7 @@ export interface TransferDeps {
   session(contactKey: string): SecureLink | undefined;
   isContact(contactKey: string): boolean;
   fileUrl?(file: Blob): string;
+  releaseUrl?(url: string): void;
   fileReady(transferId: string, url: string, name: string): void;
   changed(): void;
   /** Chunk size cap (benchmarks compare sizes); the frame limit otherwise. */
@@ -60,6 +61,8 @@ export function agentTransfers(deps: TransferDeps) {
   /** Per transfer, so checks, stores and record writes happen in order. */
   const chains = new Map<string, Promise<void>>();
   const preparing = new Map<string, Preparing>();
+  /** URLs handed to downloads, per transfer, until the background says how it went. */
+  const handedOut = new Map<string, string>();
   const samples = new Map<string, Array<{ at: number; bytes: number }>>();
   let progressTimer: unknown;
   /** What peers sent that was not used, by reason (nothing of it was written). */
@@ -215,7 +218,9 @@ export function agentTransfers(deps: TransferDeps) {
     try {
       const store = await storeReady;
       const file = await store.pieces.file(t.id, t.meta.type);
-      deps.fileReady(t.id, deps.fileUrl(file), safeFileName(t.meta.name));
+      const url = deps.fileUrl(file);
+      handedOut.set(t.id, url);
+      deps.fileReady(t.id, url, safeFileName(t.meta.name));
     } catch (error) {
       dispatch({ type: 'saved', id: t.id, ok: false, detail: error instanceof Error ? error.message : String(error) });
     }
@@ -448,6 +453,10 @@ export function agentTransfers(deps: TransferDeps) {
       await deliver(t);
     },
     saved(id: string, ok: boolean, detail?: string) {
+      // The download has the bytes (or failed): the URL need not pin the file any longer.
+      const url = handedOut.get(id);
+      handedOut.delete(id);
+      if (url !== undefined) deps.releaseUrl?.(url);
       whenLoaded({ type: 'saved', id, ok, detail });
     },
     async receivedFile(id: string): Promise<Blob | undefined> {

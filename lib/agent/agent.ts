@@ -150,6 +150,7 @@ export function createAgent(deps: AgentDeps): Agent {
     },
     isContact: (contactKey) => findContact(contacts, contactKey) !== undefined,
     fileUrl: deps.fileUrl,
+    releaseUrl: deps.releaseUrl,
     fileReady: (transferId, url, name) => listeners.emit({ type: 'file-ready', transferId, url, name }),
     changed,
     chunkBytes: deps.chunkBytes,

@@ -63,6 +63,7 @@ export function createPeerJsAgent(
       return tuning.pieces ? { ...store, pieces: tuning.pieces } : store;
     },
     fileUrl: pageUrl,
+    releaseUrl: pageUrl && ((url: string) => URL.revokeObjectURL(url)),
     chunkBytes: tuning.chunkBytes,
     handshakeTimeoutMs: tuning.handshakeTimeoutMs,
     discovery: { ...browserDiscovery(services), ...tuning.discovery },

@@ -46,7 +46,7 @@ export const pageToBackground = defineChannel('tincan/page-to-background/v1', {
     response: done,
   },
   /**
-   * Files the popup stored with `saveFileSource` (lib/store/file-sources.ts), each to every
+   * Files the popup stored with `saveFileSource` (lib/store/transfer-store.ts), each to every
    * contact named: one encrypted transfer per file and contact.
    */
   sendFiles: {
