@@ -10,7 +10,7 @@ const PIECE = 16 * 1024;
 const sha = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 
 /** Seeded bytes: a failure replays. */
-function bytesOf(length: number, seed = 7): Uint8Array {
+function bytesOf(length: number, seed = 7): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(length);
   let x = seed;
   for (let i = 0; i < length; i += 1) {
