@@ -239,10 +239,11 @@ export function reduceTransfers(state: TransfersState, event: TransferEvent): Tr
     }
     case 'piece-sent': {
       const t = state.transfers.get(event.id);
-      if (t?.direction !== 'outgoing' || t.sending !== event.index) return { state, effects: [] };
-      // A piece cut short by a rewind or a lost link does not move the cursor.
-      const next = event.epoch === t.epoch ? event.index + 1 : t.next;
-      return withPump(state, { ...t, sending: undefined, next }, []);
+      // A piece cut short by a rewind or a lost link moves nothing: its epoch is over, and the
+      // copy now in `sending` (the same piece, after a Want for it) is still going out.
+      if (t?.direction !== 'outgoing' || t.sending !== event.index || t.epoch !== event.epoch)
+        return { state, effects: [] };
+      return withPump(state, { ...t, sending: undefined, next: event.index + 1 }, []);
     }
     case 'piece-unreadable': {
       const t = state.transfers.get(event.id);
@@ -493,7 +494,10 @@ function receiverFrame(
   if (t.status !== 'accepted') return reject('not-accepted');
   if (frame.index >= t.meta.pieces) return strike(state, t, 'out-of-range');
   if (frame.kind === 'file-piece') {
-    if (t.filling) return strike(state, t, 'out-of-turn');
+    // While a piece is being filled only a later one is out of turn. The same piece or an earlier
+    // one is the sender going back to answer a second Want (accepting and a re-offer both ask):
+    // earlier ones are duplicates, and the piece in hand begins afresh when it comes again.
+    if (t.filling && frame.index > t.filling.index) return strike(state, t, 'out-of-turn');
     // Before what we asked for: a duplicate. After it: still in flight from before a rewind.
     if (frame.index !== t.received || t.rewinding)
       return reject(frame.index < t.received ? 'duplicate' : 'out-of-turn');
