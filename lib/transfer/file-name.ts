@@ -31,7 +31,7 @@ export function safeFileName(name: string): string {
   // Control characters, and characters Windows and Chrome's downloads API refuse in names.
   const cleaned = last
     // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it removes
-    .replace(/[\u0000-\u001f\u007f-\u009f<>:"|?*\u200e\u200f\u202a-\u202e]/g, '_')
+    .replace(/[\u0000-\u001f\u007f-\u009f<>:"|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '_')
     .trim()
     .replace(/^\.+/, '');
   // Trailing dots and spaces go after the cut, which may leave new ones at the end.

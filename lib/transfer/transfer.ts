@@ -194,8 +194,9 @@ function finish(
       contactKey: t.contactKey,
       frame: { kind: 'file-stop', id: idBytes(t.id), reason: stopReasonOf(finished) },
     });
-  // A finished incoming file stays until it reached downloads; anything else is let go.
-  if (status !== 'done') effects.push({ type: 'discard', id: t.id });
+  // A finished incoming file stays until it reached downloads; anything else is let go (a sent
+  // file's stored copy too, once no other transfer of it is under way).
+  if (status !== 'done' || t.direction === 'outgoing') effects.push({ type: 'discard', id: t.id });
   return { state: put(state, finished), effects };
 }
 

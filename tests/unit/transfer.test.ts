@@ -359,8 +359,8 @@ describe('a sender', () => {
 
   it('is done when the receiver has every piece: saved, no stop sent', () => {
     const alice = sending(0);
-    // The source is kept until the transfer is forgotten (lib/agent/agent-transfers.ts, a day later).
-    expect(alice.say(frame(BOB, have(PIECES)))).toEqual(['save done']);
+    // Its stored copy of the file is let go (the adapter keeps it while another transfer uses it).
+    expect(alice.say(frame(BOB, have(PIECES)))).toEqual(['save done', 'discard']);
     expect(alice.out()).toMatchObject({ status: 'done', sending: undefined, acked: PIECES });
     // Late frames change nothing.
     expect(alice.say(frame(BOB, have(PIECES)))).toEqual([]);
@@ -369,7 +369,7 @@ describe('a sender', () => {
 
   it('is done when a re-offer is answered with Have(all) (the receiver finished while the link was down)', () => {
     const alice = sender();
-    expect(alice.say(frame(BOB, have(PIECES)))).toEqual(['save done']);
+    expect(alice.say(frame(BOB, have(PIECES)))).toEqual(['save done', 'discard']);
   });
 
   it('refuses a Have past the end', () => {
@@ -896,7 +896,7 @@ describe('an empty file', () => {
     expect(bob.say({ type: 'answer', id: ID, accept: true })).toEqual(['save accepted', 'verify']);
     expect(bob.in().status).toBe('verifying');
     expect(bob.say({ type: 'verified', id: ID, ok: true })).toEqual(['save done', 'deliver', 'have 0 → alice']);
-    expect(alice.say(frame(BOB, have(0)))).toEqual(['save done']);
+    expect(alice.say(frame(BOB, have(0)))).toEqual(['save done', 'discard']);
   });
 
   it('a Want(0) for it sends nothing', () => {
