@@ -4,10 +4,11 @@
  * storing and verifying what arrives, and handing finished files to downloads.
  */
 import { fromHex, toHex } from '../bytes';
+import { concatBytes, equalBytes } from '../crypto/primitives';
 import { encodeFrame } from '../protocol/frame';
 import type { SecureLink } from '../sessions/secure-link';
 import type { FileSource, TransferRecord, TransferStore } from '../store/transfer-store';
-import { digestFile, equalBytes, PIECE_BYTES, pieceHash, readPiece, rootOf, sha256 } from '../transfer/file-digest';
+import { digestFile, PIECE_BYTES, pieceHash, readPiece, rootOf, sha256 } from '../transfer/file-digest';
 import { safeFileName } from '../transfer/file-name';
 import { chunkBytesFor, paced } from '../transfer/pacing';
 import {
@@ -167,7 +168,7 @@ export function agentTransfers(deps: TransferDeps) {
     filling.delete(id);
     inOrder(id, async () => {
       if (held?.index !== index) return dispatch({ type: 'piece-checked', id, index, ok: false });
-      const bytes = concat(held.parts);
+      const bytes = concatBytes(...held.parts);
       const hash = await sha256(bytes);
       const ok = equalBytes(hash, expected);
       if (ok) checked.set(`${id}:${index}`, { bytes, hash });
@@ -501,16 +502,6 @@ export function agentTransfers(deps: TransferDeps) {
 function isStale(t: Transfer, now: number): boolean {
   const unsaved = t.direction === 'incoming' && t.status === 'done' && !t.saved;
   return isFinished(t) && !unsaved && now - t.createdAt > FINISHED_TRANSFER_VISIBLE_MS;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function toRecord(t: Transfer): TransferRecord {

@@ -15,6 +15,7 @@ import {
   StoredMessageSchema,
 } from './chat-records';
 import { CHAT_DB_VERSION, migrate } from './chat-schema';
+import { committed, request } from './idb-requests';
 
 export const CHAT_DB_NAME = 'tincan-chats';
 
@@ -51,23 +52,6 @@ function problemOf(error: unknown): ChatStoreProblem {
   if (name === 'QuotaExceededError') return { kind: 'storage-full', detail };
   if (name === 'VersionError') return { kind: 'newer-version', detail };
   return { kind: 'storage-unavailable', detail };
-}
-
-/** One IndexedDB request as a promise (requests answer through events). */
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-/** Resolves when the transaction committed; rejects if it aborted (then none of it was kept). */
-function committed(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
-    tx.onerror = () => reject(tx.error);
-  });
 }
 
 function open(factory: IDBFactory, name: string): Promise<IDBDatabase> {

@@ -6,6 +6,7 @@
  * finished file is a Blob of Blobs: memory stays flat whatever the size.
  */
 import type { IndexedDBHost } from './chat-store';
+import { committed, request } from './idb-requests';
 
 export const TRANSFER_DB_NAME = 'tincan-transfers';
 const TRANSFER_DB_VERSION = 1;
@@ -88,20 +89,11 @@ function storeError(error: unknown): TransferStoreError {
   return new TransferStoreError(name === 'QuotaExceededError' ? 'storage-full' : 'storage-unavailable', detail);
 }
 
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
+/** A transaction's end, its failure in our words. */
+const done = (tx: IDBTransaction): Promise<void> =>
+  committed(tx).catch((error: unknown) => {
+    throw storeError(error);
   });
-}
-
-function committed(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(storeError(tx.error ?? new DOMException('transaction aborted', 'AbortError')));
-    tx.onerror = () => reject(storeError(tx.error));
-  });
-}
 
 function openDatabase(factory: IDBFactory): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -169,7 +161,7 @@ export async function openTransferStore(host: IndexedDBHost): Promise<TransferSt
     async put(transferId, index, bytes, hash) {
       const tx = db.transaction(PIECES, 'readwrite');
       tx.objectStore(PIECES).put({ data: asStored(bytes), hash } satisfies StoredPiece, [transferId, index]);
-      await committed(tx);
+      await done(tx);
     },
     async count(transferId) {
       const tx = db.transaction(PIECES, 'readonly');
@@ -192,7 +184,7 @@ export async function openTransferStore(host: IndexedDBHost): Promise<TransferSt
     async remove(transferId) {
       const tx = db.transaction(PIECES, 'readwrite');
       tx.objectStore(PIECES).delete(range(transferId));
-      await committed(tx);
+      await done(tx);
     },
   };
 
@@ -201,7 +193,7 @@ export async function openTransferStore(host: IndexedDBHost): Promise<TransferSt
     async putSource(source) {
       const tx = db.transaction(SOURCES, 'readwrite');
       tx.objectStore(SOURCES).put(source);
-      await committed(tx);
+      await done(tx);
     },
     async source(id) {
       const tx = db.transaction(SOURCES, 'readonly');
@@ -211,7 +203,7 @@ export async function openTransferStore(host: IndexedDBHost): Promise<TransferSt
     async deleteSource(id) {
       const tx = db.transaction(SOURCES, 'readwrite');
       tx.objectStore(SOURCES).delete(id);
-      await committed(tx);
+      await done(tx);
     },
     async transfers() {
       const tx = db.transaction(TRANSFERS, 'readonly');
@@ -223,13 +215,13 @@ export async function openTransferStore(host: IndexedDBHost): Promise<TransferSt
       if (records.length === 0) return;
       const tx = db.transaction(TRANSFERS, 'readwrite');
       for (const record of records) tx.objectStore(TRANSFERS).put(record);
-      await committed(tx);
+      await done(tx);
     },
     async deleteTransfer(id) {
       const tx = db.transaction([TRANSFERS, PIECES], 'readwrite');
       tx.objectStore(TRANSFERS).delete(id);
       tx.objectStore(PIECES).delete(range(id));
-      await committed(tx);
+      await done(tx);
     },
     close: () => db.close(),
   };

@@ -21,13 +21,6 @@ export function rootOf(hashes: Uint8Array): Promise<Uint8Array> {
   return sha256(hashes);
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i += 1) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}
-
 /** Piece `index` of a file, read from disk (a Blob is read lazily). */
 export async function readPiece(file: Blob, pieceBytes: number, index: number): Promise<Uint8Array> {
   const start = index * pieceBytes;

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digestFile, equalBytes, pieceHash, readPiece, rootOf, sha256 } from '../../lib/transfer/file-digest';
+import { equalBytes } from '../../lib/crypto/primitives';
+import { digestFile, pieceHash, readPiece, rootOf, sha256 } from '../../lib/transfer/file-digest';
 
 const PIECE = 16 * 1024;
 const sha = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
