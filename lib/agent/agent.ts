@@ -177,6 +177,7 @@ export function createAgent(deps: AgentDeps): Agent {
 
   const dispatch = (event: ConversationEvent) => {
     const step = reduceConversations(conversations, event);
+    const unchanged = step.state === conversations;
     conversations = step.state;
     for (const effect of step.effects) {
       switch (effect.type) {
@@ -244,6 +245,10 @@ export function createAgent(deps: AgentDeps): Agent {
         }
       }
     }
+    // A file chunk changes no conversation: the transfers report their own progress, throttled
+    // (a snapshot per chunk kept the agent's page busy serialising them).
+    if (unchanged && step.effects.length > 0 && step.effects.every((effect) => effect.type === 'transfer-frame'))
+      return;
     followLinks();
     changed();
   };
