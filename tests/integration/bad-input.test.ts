@@ -7,6 +7,7 @@
 import type { DataConnection, PeerConnectOption, Peer as PeerJsPeer } from 'peerjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../lib/agent/agent';
+import { FileFrameKind } from '../../lib/protocol/file-frame';
 import {
   encodeFrame,
   FrameKind,
@@ -209,7 +210,7 @@ describe('a Tincan peer that sends bad frames inside the encrypted session', () 
 
   it(`frames of unknown kinds are skipped; the ${MAX_BAD_FRAMES}th malformed frame closes the session`, async () => {
     const { session, address } = await acceptedHostilePeer('mallory');
-    const firstUnknown = Math.max(...Object.values(FrameKind)) + 1;
+    const firstUnknown = Math.max(...Object.values(FrameKind), ...Object.values(FileFrameKind)) + 1;
     for (let kind = firstUnknown; kind < firstUnknown + 3 * MAX_BAD_FRAMES; kind++) {
       session.send(Uint8Array.from([PROTOCOL_VERSION, kind, 0xff]));
     }
