@@ -7,7 +7,7 @@ import { fromHex, toHex } from '../bytes';
 import { concatBytes, equalBytes } from '../crypto/primitives';
 import { encodeFrame } from '../protocol/frame';
 import type { SecureLink } from '../sessions/secure-link';
-import type { FileSource, TransferRecord, TransferStore } from '../store/transfer-store';
+import type { FileSource, TransferStore } from '../store/transfer-store';
 import { digestFile, PIECE_BYTES, pieceHash, readPiece, rootOf, sha256 } from '../transfer/file-digest';
 import { safeFileName } from '../transfer/file-name';
 import { chunkBytesFor, paced } from '../transfer/pacing';
@@ -22,9 +22,11 @@ import {
   type TransferEffect,
   type TransferEvent,
 } from '../transfer/transfer';
-import { FINISHED_TRANSFER_VISIBLE_MS, type TransferView } from '../transfer/transfer-view';
+import type { TransferView } from '../transfer/transfer-view';
 import type { FileSourceInput, TransferCounters } from './agent-api';
 import { AgentError } from './agent-error';
+import { fromRecord, isStale, toRecord } from './transfer-records';
+import { type Preparing, preparingViews, transferSpeedometer } from './transfer-views';
 
 export interface TransferDeps {
   openStore(): Promise<TransferStore>;
@@ -44,10 +46,6 @@ export interface TransferDeps {
 
 /** Progress reaches the popup at most this often; status changes go at once. */
 const PROGRESS_EVERY_MS = 250;
-/** Speed is measured over this much recent time. */
-const SPEED_WINDOW_MS = 3_000;
-
-type Preparing = { id: string; contactKeys: string[]; name: string; size: number; read: number; createdAt: number };
 
 export function agentTransfers(deps: TransferDeps) {
   let state = emptyTransfers;
@@ -64,7 +62,7 @@ export function agentTransfers(deps: TransferDeps) {
   const preparing = new Map<string, Preparing>();
   /** URLs handed to downloads, per transfer, until the background says how it went. */
   const handedOut = new Map<string, string>();
-  const samples = new Map<string, Array<{ at: number; bytes: number }>>();
+  const speedometer = transferSpeedometer();
   let progressTimer: unknown;
   /** What peers sent that was not used, by reason (nothing of it was written). */
   const rejected = new Map<Rejection, number>();
@@ -299,41 +297,6 @@ export function agentTransfers(deps: TransferDeps) {
     }
   }
 
-  const bytesDone = (t: Transfer) =>
-    Math.min(t.meta.size, (t.direction === 'outgoing' ? t.acked : t.stored) * t.meta.pieceBytes);
-
-  const speedOf = (t: Transfer, now: number): number => {
-    const done = bytesDone(t);
-    const list = (samples.get(t.id) ?? []).filter((s) => now - s.at <= SPEED_WINDOW_MS);
-    if (list.at(-1)?.bytes !== done) list.push({ at: now, bytes: done });
-    samples.set(t.id, list);
-    const first = list[0];
-    if (!first || now - first.at < 200 || t.status !== 'accepted' || !t.online) return 0;
-    return ((done - first.bytes) * 1000) / (now - first.at);
-  };
-
-  const viewOf = (t: Transfer, now: number): TransferView => {
-    const speed = speedOf(t, now);
-    const done = bytesDone(t);
-    const status =
-      t.status === 'accepted' ? (t.online ? 'moving' : 'waiting') : t.status === 'verifying' ? 'verifying' : t.status;
-    return {
-      id: t.id,
-      contactKey: t.contactKey,
-      direction: t.direction,
-      name: t.meta.name,
-      size: t.meta.size,
-      type: t.meta.type,
-      status,
-      bytesDone: done,
-      bytesPerSecond: speed,
-      secondsLeft: speed > 0 ? Math.ceil((t.meta.size - done) / speed) : undefined,
-      problem: t.problem,
-      createdAt: t.createdAt,
-      saved: t.direction === 'incoming' ? t.saved : undefined,
-    };
-  };
-
   /** Reads (and hashes, once) each source, then offers it to every contact. */
   const sendFiles = async (contactKeys: string[], inputs: FileSourceInput[]): Promise<string[]> => {
     for (const key of contactKeys) {
@@ -468,84 +431,9 @@ export function agentTransfers(deps: TransferDeps) {
     },
     views(): TransferView[] {
       const now = deps.now();
-      const list: TransferView[] = [];
-      for (const job of preparing.values()) {
-        for (const contactKey of job.contactKeys) {
-          list.push({
-            id: job.id,
-            contactKey,
-            direction: 'outgoing',
-            name: job.name,
-            size: job.size,
-            type: '',
-            status: 'preparing',
-            bytesDone: job.read,
-            bytesPerSecond: 0,
-            createdAt: job.createdAt,
-          });
-        }
-      }
-      for (const t of state.transfers.values()) {
-        if (
-          isFinished(t) &&
-          now - t.createdAt > FINISHED_TRANSFER_VISIBLE_MS &&
-          !(t.direction === 'incoming' && !t.saved)
-        )
-          continue;
-        list.push(viewOf(t, now));
-      }
+      const list = preparingViews(preparing.values());
+      for (const t of state.transfers.values()) if (!isStale(t, now)) list.push(speedometer.view(t, now));
       return list.sort((a, b) => b.createdAt - a.createdAt);
     },
-  };
-}
-
-function isStale(t: Transfer, now: number): boolean {
-  const unsaved = t.direction === 'incoming' && t.status === 'done' && !t.saved;
-  return isFinished(t) && !unsaved && now - t.createdAt > FINISHED_TRANSFER_VISIBLE_MS;
-}
-
-function toRecord(t: Transfer): TransferRecord {
-  return {
-    id: t.id,
-    direction: t.direction,
-    contactKey: t.contactKey,
-    name: t.meta.name,
-    type: t.meta.type,
-    size: t.meta.size,
-    pieceBytes: t.meta.pieceBytes,
-    pieces: t.meta.pieces,
-    root: t.meta.root,
-    status: t.status === 'verifying' ? 'accepted' : t.status,
-    createdAt: t.createdAt,
-    sourceId: t.direction === 'outgoing' ? t.sourceId : undefined,
-    problem: t.problem,
-    saved: t.direction === 'incoming' ? t.saved : undefined,
-  };
-}
-
-async function fromRecord(store: TransferStore, r: TransferRecord): Promise<Transfer> {
-  const meta = { name: r.name, type: r.type, size: r.size, pieceBytes: r.pieceBytes, pieces: r.pieces, root: r.root };
-  const common = {
-    id: r.id,
-    contactKey: r.contactKey,
-    meta,
-    createdAt: r.createdAt,
-    online: false,
-    problem: r.problem,
-  };
-  if (r.direction === 'outgoing') {
-    return { ...common, direction: 'outgoing', sourceId: r.sourceId ?? '', status: r.status, acked: 0, epoch: 0 };
-  }
-  const stored = r.status === 'accepted' ? Math.min(r.pieces, await store.pieces.count(r.id)) : 0;
-  return {
-    ...common,
-    direction: 'incoming',
-    status: r.status,
-    stored,
-    received: stored,
-    pending: 0,
-    rewinding: false,
-    strikes: 0,
-    saved: r.saved,
   };
 }
