@@ -37,6 +37,8 @@ export interface ChromiumLaunchOptions {
    * namespace have addresses of their own).
    */
   loopbackPeerConnections?: boolean;
+  /** More switches, e.g. `--remote-debugging-port=0` for a benchmark that reads targets Playwright hides. */
+  extraArgs?: readonly string[];
 }
 
 const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
@@ -77,6 +79,7 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
         '--disable-component-update',
         '--disable-sync',
         ...(loopback ? ['--allow-loopback-in-peer-connection'] : []),
+        ...(options.extraArgs ?? []),
       ],
     });
   } catch (error) {
