@@ -14,7 +14,7 @@ import { verifyStaticKeyAsync } from '../crypto/identity';
 import { Handshake, type NoiseCipher, NoiseError } from '../crypto/noise';
 import type { TransportCiphers } from '../crypto/transport-cipher';
 import { Listeners } from '../listeners';
-import { MAX_FRAME_BYTES } from '../protocol/frame';
+import { MAX_FRAME_BYTES, SAFE_FRAME_BYTES } from '../protocol/frame';
 import { decodeIdentityProof, encodeIdentityProof } from '../protocol/handshake-payload';
 import type { Link, LinkClose } from '../transport/transport';
 
@@ -73,7 +73,7 @@ export interface SecureLink {
   buffered(): number;
   /** Resolves once `buffered()` is at most `bytes` (or the session closed). */
   drained(bytes: number): Promise<void>;
-  /** The largest frame (plaintext) the link carries: Noise's limit, or less if the peer's SCTP says so. */
+  /** The largest frame (plaintext) the link carries: MAX_FRAME_BYTES, less if the peer's SCTP says so, SAFE_FRAME_BYTES if it says nothing. */
   maxFrameBytes(): number;
   /** Decrypted frames, in order; still the peer's bytes, for the frame layer to validate. */
   onFrame(listener: (frame: Uint8Array) => void): () => void;
@@ -349,7 +349,7 @@ function openSession(
     },
     maxFrameBytes() {
       const sctp = link.maxMessageSize();
-      return Math.min(MAX_FRAME_BYTES, sctp === undefined ? MAX_FRAME_BYTES : sctp - TAG_BYTES);
+      return sctp === undefined ? SAFE_FRAME_BYTES : Math.min(MAX_FRAME_BYTES, sctp - TAG_BYTES);
     },
     onFrame(listener) {
       const remove = frameListeners.add(listener);

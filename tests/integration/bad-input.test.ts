@@ -227,14 +227,17 @@ describe('a Tincan peer that sends bad frames inside the encrypted session', () 
     });
   });
 
-  it('a frame over the Noise message limit closes the session at once, before it is decrypted', async () => {
+  // Sealed, the largest frame is exactly the 256 KiB a Chromium or wrtc data channel carries, so
+  // a larger one cannot reach us over wrtc: the sender's channel refuses it and the link ends.
+  // Our own check (larger than that closes the session before decrypting) is for peers whose
+  // SCTP takes more, as Firefox's does; tests/unit/secure-link.test.ts injects one.
+  it('a frame over the largest a data channel carries ends the session, and nothing of it is delivered', async () => {
     const { session, address } = await acceptedHostilePeer('mallory');
     const oversized = new Uint8Array(MAX_FRAME_BYTES + 1);
     oversized.set([PROTOCOL_VERSION, FrameKind.Chat]);
     session.send(oversized);
-    for (let i = 0; i < MAX_BAD_FRAMES; i++) session.send(new Uint8Array([0]));
     const conversation = await closedConversation(address);
-    expect(conversation.problem).toEqual({ kind: 'link-failed', detail: 'an encrypted frame was too large' });
+    expect(conversation).toMatchObject({ stage: 'closed', messages: [], badFrames: 0 });
   });
 });
 

@@ -7,7 +7,7 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createIdentity, type Identity } from '../../lib/crypto/identity';
 import { CHUNK_HEAD_BYTES } from '../../lib/protocol/file-frame';
-import { encodeFrame, MAX_FRAME_BYTES } from '../../lib/protocol/frame';
+import { encodeFrame, MAX_FRAME_BYTES, SAFE_FRAME_BYTES } from '../../lib/protocol/frame';
 import {
   establishSession,
   type PeerProof,
@@ -267,7 +267,11 @@ describe('bytes after the handshake', () => {
     ],
     // Not bytes at all: the link is dropped before any decryption is tried.
     ['a string', 'hello', { kind: 'closed' }],
-    ['an oversized message', new Uint8Array(70_000), { kind: 'failed', detail: 'an encrypted frame was too large' }],
+    [
+      'an oversized message',
+      new Uint8Array(MAX_FRAME_BYTES + 16 + 1),
+      { kind: 'failed', detail: 'an encrypted frame was too large' },
+    ],
   ])('%s closes the session without delivering anything', async (_, bytes, reason) => {
     const { a, sb } = await established();
     const seen: Uint8Array[] = [];
@@ -421,8 +425,8 @@ describe('what a file sender paces by: bytes buffered, drained, the largest fram
   });
 
   it.each([
-    ['a link that does not say', undefined, MAX_FRAME_BYTES],
-    ['a 64 KiB SCTP limit', 65_536, MAX_FRAME_BYTES],
+    ['a link that does not say', undefined, SAFE_FRAME_BYTES],
+    ['a 64 KiB SCTP limit', 65_536, 65_536 - 16],
     ['a 256 KiB SCTP limit', 262_144, MAX_FRAME_BYTES],
     ['no limit (Infinity)', Number.POSITIVE_INFINITY, MAX_FRAME_BYTES],
     ['a 16 KiB SCTP limit', 16_384, 16_384 - 16],
@@ -449,7 +453,7 @@ describe('what a file sender paces by: bytes buffered, drained, the largest fram
   it('a preferred chunk size smaller than the frame wins; a larger one does not', async () => {
     const { sa } = await established();
     expect(chunkBytesFor(sa, 4096)).toBe(4096);
-    expect(chunkBytesFor(sa, 10_000_000)).toBe(MAX_FRAME_BYTES - CHUNK_HEAD_BYTES);
+    expect(chunkBytesFor(sa, 10_000_000)).toBe(SAFE_FRAME_BYTES - CHUNK_HEAD_BYTES);
   });
 
   it('a sender paced by the session sends at once below the high mark, and waits for the low mark above it', async () => {
