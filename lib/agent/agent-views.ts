@@ -23,6 +23,25 @@ export type ContactView = Contact & {
   onNetwork?: string;
 };
 
+/**
+ * Fingerprints and safety numbers are hashes of keys that do not change, and a snapshot is made
+ * several times a second while a file moves: each is worked out once. Bounded, in case keys churn.
+ */
+const keyTexts = new Map<string, string>();
+const KEY_TEXTS_KEPT = 1024;
+function remembered(key: string, make: () => string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    if (keyTexts.size >= KEY_TEXTS_KEPT) keyTexts.clear();
+    text = make();
+    keyTexts.set(key, text);
+  }
+  return text;
+}
+const fingerprintOf = (hexKey: string) => remembered(`f:${hexKey}`, () => fingerprint(fromHex(hexKey)));
+const safetyNumberOf = (mine: string, theirs: string) =>
+  remembered(`s:${mine}:${theirs}`, () => safetyNumber(fromHex(mine), fromHex(theirs)));
+
 export function sessionIdentity(identity: AgentIdentity, name: string): SessionIdentity {
   return {
     identityKey: fromHex(identity.identityKey),
@@ -35,11 +54,10 @@ export function sessionIdentity(identity: AgentIdentity, name: string): SessionI
 
 export function meView(identity: AgentIdentity | undefined, address: string | undefined): MeView | undefined {
   if (!identity) return undefined;
-  const key = fromHex(identity.identityKey);
   return {
     identityKey: identity.identityKey,
-    fingerprint: fingerprint(key),
-    invite: address ? encodeInvite({ address, identityKey: key }) : undefined,
+    fingerprint: fingerprintOf(identity.identityKey),
+    invite: address ? encodeInvite({ address, identityKey: fromHex(identity.identityKey) }) : undefined,
   };
 }
 
@@ -48,14 +66,13 @@ export function contactViews(
   contacts: readonly Contact[],
   conversations: readonly Conversation[],
 ): ContactView[] {
-  const mine = identity ? fromHex(identity.identityKey) : undefined;
+  const mine = identity?.identityKey;
   return contacts.map((contact) => {
-    const key = fromHex(contact.identityKey);
     const live = conversations.find((c) => c.stage === 'ready' && c.peer?.identityKey === contact.identityKey);
     return {
       ...contact,
-      fingerprint: fingerprint(key),
-      safetyNumber: mine ? safetyNumber(mine, key) : '',
+      fingerprint: fingerprintOf(contact.identityKey),
+      safetyNumber: mine ? safetyNumberOf(mine, contact.identityKey) : '',
       online: live !== undefined,
       conversationAddress: live?.address,
     };
@@ -63,7 +80,8 @@ export function contactViews(
 }
 
 export function peerView(proof: PeerProof): PeerView {
-  return { identityKey: toHex(proof.identityKey), name: proof.name, fingerprint: fingerprint(proof.identityKey) };
+  const identityKey = toHex(proof.identityKey);
+  return { identityKey, name: proof.name, fingerprint: fingerprintOf(identityKey) };
 }
 
 /** What a failed handshake means to the user (a refusal we made ourselves comes in as `refusal`). */
