@@ -30,12 +30,13 @@
  * The last line is exactly `transfer-ratio=<ours/raw, Node> peak-MiB=<Node, 1 GiB> resend-pct=<Node, cut>`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, runBench, sleep } from './connect';
 import { ratio } from './stats';
 import {
   buildBenchExtension,
+  type CpuUse,
   memoryRun as chromiumMemoryRun,
   chromiumRawSearch,
   launchPair,
@@ -182,6 +183,19 @@ async function chromiumHalf(dir: string): Promise<ChromiumFigures> {
         `(median ${median(stored).toFixed(1)}); file into IndexedDB, hashing and offer ${median(runs.map((r) => r.prepareSeconds)).toFixed(2)} s`,
     );
     const transferRatio = ratio(ours, best.median);
+    // Both browsers share this machine's cores: when they are all busy, speed follows CPU per byte.
+    const perMiB = (cpu: CpuUse[]) => median(cpu.map((c) => c.total)) / (FILE_BYTES / MIB);
+    const roles = (cpu: CpuUse | undefined) =>
+      [...(cpu?.byRole ?? [])]
+        .filter(([, seconds]) => seconds >= 0.05)
+        .map(([role, seconds]) => `${role} ${seconds.toFixed(1)}`)
+        .join(', ');
+    console.log(
+      `Chromium CPU, both browsers, per ${FILE_BYTES / MIB} MiB (user + system, /proc; ${cpus().length} cores): raw ` +
+        `${(perMiB(best.cpu) * (FILE_BYTES / MIB)).toFixed(1)} s (${roles(best.cpu[0])}); ours ` +
+        `${(perMiB(runs.map((r) => r.cpu)) * (FILE_BYTES / MIB)).toFixed(1)} s (${roles(runs[0]?.cpu)}); raw/ours ` +
+        `${ratio(perMiB(best.cpu), perMiB(runs.map((r) => r.cpu)))}`,
+    );
     console.log(
       `Chromium ratio ours/raw: ${transferRatio} (to 'done'; to last piece stored ${ratio(median(stored), best.median)}; goal ≥ 0.9)`,
     );

@@ -60,7 +60,7 @@ export async function jsHeapUsed(target: CdpTarget): Promise<number> {
   return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN;
 }
 
-type Proc = { pid: number; ppid: number; cmdline: string };
+type Proc = { pid: number; ppid: number; cmdline: string; cpuSeconds: number };
 
 function processes(): Proc[] {
   const found: Proc[] = [];
@@ -69,9 +69,12 @@ function processes(): Proc[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // The command name is in parentheses and may hold spaces: fields after it are fixed.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      // utime and stime, in clock ticks (100 a second on Linux).
+      const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      found.push({ pid: Number(entry), ppid, cmdline });
+      found.push({ pid: Number(entry), ppid, cmdline, cpuSeconds });
     } catch {
       // Gone meanwhile.
     }
@@ -79,13 +82,12 @@ function processes(): Proc[] {
   return found;
 }
 
-/** The browser process of the Chromium using this profile, and its extension renderer processes. */
-export function chromiumProcesses(userDataDir: string): { browser?: number; extensionRenderers: number[] } {
-  const all = processes();
+/** The browser process of the Chromium using this profile, and all its descendants. */
+function familyOf(all: Proc[], userDataDir: string): { browser?: Proc; descendants: Set<number> } {
   const browser = all.find(
     (p) => p.cmdline.includes(`--user-data-dir=${userDataDir}`) && !p.cmdline.includes('--type='),
   );
-  if (!browser) return { extensionRenderers: [] };
+  if (!browser) return { descendants: new Set() };
   const descendants = new Set([browser.pid]);
   // Parents come before children often but not always: repeat until nothing is added.
   for (let added = true; added; ) {
@@ -97,6 +99,14 @@ export function chromiumProcesses(userDataDir: string): { browser?: number; exte
       }
     }
   }
+  return { browser, descendants };
+}
+
+/** The browser process of the Chromium using this profile, and its extension renderer processes. */
+export function chromiumProcesses(userDataDir: string): { browser?: number; extensionRenderers: number[] } {
+  const all = processes();
+  const { browser, descendants } = familyOf(all, userDataDir);
+  if (!browser) return { extensionRenderers: [] };
   const extensionRenderers = all
     .filter(
       (p) =>
@@ -104,6 +114,41 @@ export function chromiumProcesses(userDataDir: string): { browser?: number; exte
     )
     .map((p) => p.pid);
   return { browser: browser.pid, extensionRenderers };
+}
+
+/** What a Chromium process is for: 'browser', 'extension renderer', 'network service', 'gpu-process'… */
+function roleOf(cmdline: string): string {
+  const type = /--type=([\w-]+)/.exec(cmdline)?.[1];
+  if (!type) return 'browser';
+  if (type === 'renderer') return cmdline.includes('--extension-process') ? 'extension renderer' : 'renderer';
+  const sub = /--utility-sub-type=([\w.]+)/.exec(cmdline)?.[1];
+  if (sub === 'network.mojom.NetworkService') return 'network service';
+  return sub ? `utility ${sub.split('.')[0]}` : type;
+}
+
+/** CPU seconds (user + system) used so far by the processes of the Chromiums using these profiles, by role. */
+export function cpuByRole(userDataDirs: readonly string[]): Map<string, number> {
+  const all = processes();
+  const byRole = new Map<string, number>();
+  for (const dir of userDataDirs) {
+    const { descendants } = familyOf(all, dir);
+    for (const p of all) {
+      if (!descendants.has(p.pid)) continue;
+      const role = roleOf(p.cmdline);
+      byRole.set(role, (byRole.get(role) ?? 0) + p.cpuSeconds);
+    }
+  }
+  return byRole;
+}
+
+/** CPU seconds used between two readings of `cpuByRole`, by role, and in all. */
+export function cpuUsed(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { total: number; byRole: Map<string, number> } {
+  const byRole = new Map<string, number>();
+  for (const [role, seconds] of after) byRole.set(role, seconds - (before.get(role) ?? 0));
+  return { total: [...byRole.values()].reduce((sum, s) => sum + s, 0), byRole };
 }
 
 /** Resident memory of a process in bytes (VmRSS), or NaN once it is gone. */

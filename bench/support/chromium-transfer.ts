@@ -10,6 +10,9 @@
  *          takes the file from disk through a file input, stores it with `saveFileSource` and
  *          asks the background to `sendFiles`; the receiver's page answers the offer with
  *          `answerFile`. Timed from the answer until the sender's snapshot says 'done'.
+ *  cpu     CPU seconds (user + system, from /proc) of every process of both browsers, over each
+ *          raw run and each of ours (answer → 'done'), by process role: on a machine whose cores
+ *          both browsers share, this is what bounds the speed of either.
  *  memory  The receiver's offscreen document (where the agent lives): its JS heap
  *          (CDP Performance.getMetrics JSHeapUsedSize, over the DevTools port), the RSS of the
  *          extension's renderer process (offscreen document, background page and the bench page
@@ -32,7 +35,16 @@ import { E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, E2E_SIGNALING_URL } from '../..
 import { waitUntil } from '../../tests/support/node-agents';
 import { sleep } from '../connect';
 import { openRawChannel, PAGE_SHIM } from './chromium-raw-channel';
-import { attach, chromiumProcesses, devToolsPort, jsHeapUsed, rssOf, targets } from './chromium-targets';
+import {
+  attach,
+  chromiumProcesses,
+  cpuByRole,
+  cpuUsed,
+  devToolsPort,
+  jsHeapUsed,
+  rssOf,
+  targets,
+} from './chromium-targets';
 import type { Pacing } from './wrtc-raw-channel';
 
 const KIB = 1024;
@@ -43,9 +55,17 @@ const BENCH_PAGE = 'bench-transfer.html';
 const SAMPLE_MS = 100;
 const IDLE_MS = 2_000;
 const TRANSFER_TIMEOUT_MS = 300_000;
+/**
+ * How often a run asks a browser for its state. Each ask makes the agent build a snapshot in the
+ * process that moves the file, which takes CPU from the transfer being measured; times read this
+ * way are late by half of this on average (about 1% of a 100 MiB run).
+ */
+const POLL_MS = 200;
 
-export type RawResult = { pacing: Pacing; rates: number[]; median: number };
-export type OursRun = { prepareSeconds: number; storedSeconds: number; doneSeconds: number };
+/** CPU seconds both browsers used over a run, in all and by process role (chromium-targets.ts). */
+export type CpuUse = { total: number; byRole: Map<string, number> };
+export type RawResult = { pacing: Pacing; rates: number[]; median: number; cpu: CpuUse[] };
+export type OursRun = { prepareSeconds: number; storedSeconds: number; doneSeconds: number; cpu: CpuUse };
 export type ChromiumMemory = {
   bytes: number;
   doneSeconds: number;
@@ -126,6 +146,7 @@ export async function chromiumRawSearch(
   // Extension pages, as ours runs in: about:blank gathers no ICE candidates in Chromium.
   const [sender, receiver] = [await a.openPage(BENCH_PAGE), await b.openPage(BENCH_PAGE)];
   const channel = await openRawChannel(sender, receiver);
+  const profiles = [a.profile, b.profile];
   log(`Chromium raw: maxMessageSize ${channel.maxMessageSize ?? 'unknown'} bytes; ${bytes / MIB} MiB per run`);
   const results: RawResult[] = [];
   try {
@@ -137,9 +158,14 @@ export async function chromiumRawSearch(
       for (const [highWater, lowWater] of waterMarks) {
         const pacing = { chunkBytes, highWater, lowWater };
         const rates: number[] = [];
-        for (let run = 0; run < runs; run++) rates.push(bytes / MIB / (await channel.run(bytes, pacing)));
+        const cpu: CpuUse[] = [];
+        for (let run = 0; run < runs; run++) {
+          const before = cpuByRole(profiles);
+          rates.push(bytes / MIB / (await channel.run(bytes, pacing)));
+          cpu.push(cpuUsed(before, cpuByRole(profiles)));
+        }
         const median = [...rates].sort((x, y) => x - y)[Math.floor(rates.length / 2)] ?? Number.NaN;
-        results.push({ pacing, rates, median });
+        results.push({ pacing, rates, median, cpu });
         log(
           `  ${`${chunkBytes / KIB} KiB chunks, high ${highWater / MIB} / low ${lowWater / MIB} MiB`.padEnd(40)} ` +
             `${rates.map((r) => r.toFixed(1)).join(', ')} MiB/s (median ${median.toFixed(1)})`,
@@ -238,15 +264,26 @@ export async function oursRun(
   const id = await offer(sender, receiver, receiverKey, path);
   const prepareSeconds = (performance.now() - asked) / 1000;
   const accepted = performance.now();
+  const before = cpuByRole([sender.profile, receiver.profile]);
   await request(receiver.page, 'answerFile', { transferId: id, accept: true });
   await waitUntil(
     async () => ((await transferOf(receiver, id))?.bytesDone ?? 0) >= bytes || undefined,
     TRANSFER_TIMEOUT_MS,
-    50,
+    POLL_MS,
   );
   const storedSeconds = (performance.now() - accepted) / 1000;
-  await waitUntil(async () => (await transferOf(sender, id))?.status === 'done' || undefined, TRANSFER_TIMEOUT_MS, 50);
-  return { prepareSeconds, storedSeconds, doneSeconds: (performance.now() - accepted) / 1000 };
+  await waitUntil(
+    async () => (await transferOf(sender, id))?.status === 'done' || undefined,
+    TRANSFER_TIMEOUT_MS,
+    POLL_MS,
+  );
+  const doneSeconds = (performance.now() - accepted) / 1000;
+  return {
+    prepareSeconds,
+    storedSeconds,
+    doneSeconds,
+    cpu: cpuUsed(before, cpuByRole([sender.profile, receiver.profile])),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
