@@ -33,7 +33,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, runBench, sleep } from './connect';
-import { ratio } from './stats';
+import { median, ratio } from './stats';
 import {
   buildBenchExtension,
   type CpuUse,
@@ -64,11 +64,6 @@ const WATER_MARKS: Array<[number, number]> = [
 const HARD_DEADLINE_MS = 30 * 60_000;
 
 const mibps = (bytes: number, seconds: number) => bytes / MIB / seconds;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 const list = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
 export const describePacing = (p: Pacing) =>
   `${p.chunkBytes / KIB} KiB chunks, high ${p.highWater / MIB} / low ${p.lowWater / MIB} MiB`;

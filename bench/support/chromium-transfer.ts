@@ -34,6 +34,7 @@ import { startSignalingServer } from '../../server/signaling-server';
 import { E2E_SIGNALING_PATH, E2E_SIGNALING_PORT, E2E_SIGNALING_URL } from '../../tests/e2e/support/paths';
 import { waitUntil } from '../../tests/support/node-agents';
 import { sleep } from '../connect';
+import { median } from '../stats';
 import { openRawChannel, PAGE_SHIM } from './chromium-raw-channel';
 import {
   attach,
@@ -164,11 +165,10 @@ export async function chromiumRawSearch(
           rates.push(bytes / MIB / (await channel.run(bytes, pacing)));
           cpu.push(cpuUsed(before, cpuByRole(profiles)));
         }
-        const median = [...rates].sort((x, y) => x - y)[Math.floor(rates.length / 2)] ?? Number.NaN;
-        results.push({ pacing, rates, median, cpu });
+        results.push({ pacing, rates, median: median(rates), cpu });
         log(
           `  ${`${chunkBytes / KIB} KiB chunks, high ${highWater / MIB} / low ${lowWater / MIB} MiB`.padEnd(40)} ` +
-            `${rates.map((r) => r.toFixed(1)).join(', ')} MiB/s (median ${median.toFixed(1)})`,
+            `${rates.map((r) => r.toFixed(1)).join(', ')} MiB/s (median ${median(rates).toFixed(1)})`,
         );
       }
     }
@@ -288,8 +288,6 @@ export async function oursRun(
 
 // ---------------------------------------------------------------------------------------------
 // Receiver memory
-
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 export async function memoryRun(
   sender: Browser,
