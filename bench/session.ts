@@ -58,6 +58,7 @@ import {
   within,
 } from './connect';
 import { formatMs, interleave, median, ratio, type Sampling } from './stats';
+import { exchangeDescriptions } from './support/wrtc-raw-channel';
 
 const HANDSHAKES: Sampling = {
   rounds: countFromEnv('BENCH_HANDSHAKE_ROUNDS', 24),
@@ -232,12 +233,7 @@ async function rawChannelThroughput(bytes: number): Promise<number> {
     const opened = new Promise<void>((resolve) => {
       channel.onopen = () => resolve();
     });
-    const offer = await sender.createOffer();
-    await sender.setLocalDescription(offer);
-    await receiver.setRemoteDescription(offer);
-    const answer = await receiver.createAnswer();
-    await receiver.setLocalDescription(answer);
-    await sender.setRemoteDescription(answer);
+    await exchangeDescriptions(sender, receiver);
     await within(opened, STEP_TIMEOUT_MS, 'raw channel open');
 
     const chunk = nodeRandomBytesFn(FRAME_BYTES);

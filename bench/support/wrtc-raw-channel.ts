@@ -44,12 +44,7 @@ async function connectedChannel() {
     const opened = new Promise<void>((resolve) => {
       channel.onopen = () => resolve();
     });
-    const offer = await sender.createOffer();
-    await sender.setLocalDescription(offer);
-    await receiver.setRemoteDescription(offer);
-    const answer = await receiver.createAnswer();
-    await receiver.setLocalDescription(answer);
-    await sender.setRemoteDescription(answer);
+    await exchangeDescriptions(sender, receiver);
     await within(opened, STEP_TIMEOUT_MS, 'raw channel open');
     const far = await within(incoming, STEP_TIMEOUT_MS, 'raw channel at the far end');
     const maxMessageSize = (sender as unknown as { sctp?: { maxMessageSize?: number } }).sctp?.maxMessageSize;
@@ -58,6 +53,16 @@ async function connectedChannel() {
     close();
     throw error;
   }
+}
+
+/** Offer from `sender`, answer from `receiver`, in this process (candidates trickle by the handlers). */
+export async function exchangeDescriptions(sender: RTCPeerConnection, receiver: RTCPeerConnection): Promise<void> {
+  const offer = await sender.createOffer();
+  await sender.setLocalDescription(offer);
+  await receiver.setRemoteDescription(offer);
+  const answer = await receiver.createAnswer();
+  await receiver.setLocalDescription(answer);
+  await sender.setRemoteDescription(answer);
 }
 
 /** Sends `bytes` with this pacing; seconds from the first send until the last byte arrived. */
