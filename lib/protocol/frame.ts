@@ -21,8 +21,8 @@ export const HEADER_BYTES = 2;
  * 256 KiB: Chromium's SCTP maxMessageSize, the smallest limit among the browsers we serve
  * (Firefox and wrtc take as much or more). Only file chunks come near it. Why not Noise's 65535
  * bytes (spec §3): that limit comes from Noise's 16-bit length framing, which data channel
- * messages do not use, and 64 KiB chunks cost about 15% of Chromium's throughput against 256 KiB
- * ones (bench/transfer.ts: Chromium's SCTP spends its CPU per message).
+ * messages do not use; and a transfer is bound by CPU in Chromium (bench/transfer.ts), where
+ * each chunk costs a seal, an open, a frame and a message event whatever its size.
  */
 export const MAX_FRAME_BYTES = 256 * 1024 - 16;
 /** The largest frame sent on a link whose peer did not say what it takes (Noise's limit, which every stack takes). */
