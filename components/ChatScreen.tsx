@@ -3,6 +3,7 @@ import type { AgentSnapshot } from '@/lib/agent/agent';
 import type { FileSender } from '@/lib/platform/file-sender';
 import type { PopupRequests } from '@/lib/platform/popup-connection';
 import { ChatView } from './ChatView';
+import { contactOf } from './peer-name';
 import { transferRequests } from './transfer-requests';
 import type { OpenChat } from './use-open-chat';
 
@@ -23,6 +24,9 @@ export function ChatScreen({
   const contactKey = open.kind === 'contact' ? open.contact.identityKey : undefined;
   const { conversation } = open;
   const address = conversation?.address ?? (open.kind === 'contact' ? open.contact.address : '');
+  // A chat opened by address with someone who is a saved contact (just paired, say) takes files
+  // too: they go to the contact, by key, as from the contact's own chat.
+  const fileContactKey = contactKey ?? (conversation && contactOf(conversation, snapshot.contacts)?.identityKey);
   const unread = open.kind === 'contact' ? (open.chat?.unread ?? 0) : open.conversation.unread;
 
   // What is on screen has been read.
@@ -40,11 +44,11 @@ export function ChatScreen({
       onBack={onClose}
       // Files go to saved contacts only, whether or not they are connected now.
       files={
-        contactKey === undefined
+        fileContactKey === undefined
           ? undefined
           : {
-              transfers: snapshot.transfers.filter((t) => t.contactKey === contactKey),
-              send: async (files) => void (await sendFiles([contactKey], files)),
+              transfers: snapshot.transfers.filter((t) => t.contactKey === fileContactKey),
+              send: async (files) => void (await sendFiles([fileContactKey], files)),
               actions: transferRequests(request),
             }
       }
