@@ -3,21 +3,27 @@
  * signaling server, starts that server, and
  *  - with a display: opens Chromium with the extension loaded (Ctrl-C to stop);
  *  - without one (or with `--demo`): runs a headless demo — two browser profiles, one connects
- *    to the other, they exchange messages — printing each step and saving popup screenshots.
+ *    to the other, they exchange messages and a file — printing each step and saving popup
+ *    screenshots and the received file.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSignalingServer } from '../server/signaling-server';
 import { launchChromiumWithExtension } from './browsers/chromium';
+import { browserHandlesDownloads, finishedDownload, profileDownloadingInto } from './browsers/downloads';
 import {
   acceptRequest,
   dial,
+  dragFileOver,
+  dropHeldFile,
   openFirstChat,
   safetyNumber,
   send,
   setDisplayName,
+  transferCard,
   waitForAddress,
   waitForMessage,
   waitUntilConnected,
@@ -28,6 +34,9 @@ const PORT = Number(process.env.TINCAN_PORT ?? 9000);
 const OUT_DIR = '.output/local';
 const EXTENSION = resolve(OUT_DIR, 'chrome-mv3');
 const SHOTS = resolve('demo-output');
+const DOWNLOADS = join(SHOTS, 'downloads');
+const DEMO_FILE = 'tincan-demo.bin';
+const DEMO_FILE_BYTES = 8 * 1024 * 1024;
 const demo = process.argv.includes('--demo') || !process.env.DISPLAY;
 
 const step = (text: string) => console.log(`• ${text}`);
@@ -78,11 +87,15 @@ async function main() {
   }
 
   step('No display: running the headless demo with two browser profiles, Alice and Bob');
-  mkdirSync(SHOTS, { recursive: true });
+  rmSync(DOWNLOADS, { recursive: true, force: true });
+  mkdirSync(DOWNLOADS, { recursive: true });
+  const aliceProfile = profile();
+  profileDownloadingInto(aliceProfile, DOWNLOADS);
   const [alice, bob] = await Promise.all([
-    launchChromiumWithExtension({ extensionDir: EXTENSION, userDataDir: profile() }),
+    launchChromiumWithExtension({ extensionDir: EXTENSION, userDataDir: aliceProfile }),
     launchChromiumWithExtension({ extensionDir: EXTENSION, userDataDir: profile() }),
   ]);
+  await browserHandlesDownloads(alice);
   try {
     step('Each sets a display name in the options page');
     await Promise.all([setDisplayName(alice, 'Alice'), setDisplayName(bob, 'Bob')]);
@@ -104,17 +117,48 @@ async function main() {
     await send(alicePopup, 'Hi Bob, it works.');
     await waitForMessage(bobPopup, 'Hi Bob, it works.');
     step('Bob received it.');
+    step(`Bob drops an ${DEMO_FILE_BYTES / 1024 / 1024} MiB file, ${DEMO_FILE}, onto the chat`);
+    const sha256 = await dragFileOver(bobPopup, DEMO_FILE, DEMO_FILE_BYTES, 2026);
+    await dropHeldFile(bobPopup);
+    await transferCard(alicePopup, DEMO_FILE, 'offered').waitFor({ timeout: 60_000 });
+    step('Alice sees the offer (name and size) and accepts it');
+    await transferCard(alicePopup, DEMO_FILE, 'offered').getByTestId('transfer-accept').click();
+    await transferCard(alicePopup, DEMO_FILE, 'done')
+      .getByTestId('transfer-status')
+      .filter({ hasText: 'Saved to downloads' })
+      .waitFor({ timeout: 120_000 });
+    const saved = await waitForFile(() => finishedDownload(DOWNLOADS, DEMO_FILE));
+    const savedSha = createHash('sha256').update(readFileSync(saved)).digest('hex');
+    step(
+      `The file was checked piece by piece and saved to ${saved}: SHA-256 ${savedSha.slice(0, 16)}… ` +
+        `(${savedSha === sha256 ? 'the same as Bob’s' : 'DIFFERENT from Bob’s'})`,
+    );
+    if (savedSha !== sha256) throw new Error('the received file differs from the one sent');
+    await alicePopup.screenshot({ path: join(SHOTS, 'alice-chat.png') });
     const [aliceNumber, bobNumber] = [await safetyNumber(alicePopup), await safetyNumber(bobPopup)];
     step(
       `Safety numbers: Alice sees ${aliceNumber}, Bob sees ${bobNumber} (${aliceNumber === bobNumber ? 'equal' : 'DIFFERENT'})`,
     );
     await alicePopup.screenshot({ path: join(SHOTS, 'alice-popup.png') });
     await bobPopup.screenshot({ path: join(SHOTS, 'bob-popup.png') });
-    step(`Screenshots of both popups: ${join(SHOTS, 'alice-popup.png')}, ${join(SHOTS, 'bob-popup.png')}`);
+    step(
+      `Screenshots: ${['alice-chat.png', 'alice-popup.png', 'bob-popup.png'].map((f) => join(SHOTS, f)).join(', ')}`,
+    );
     step('Demo finished.');
   } finally {
     await Promise.allSettled([alice.close(), bob.close()]);
     await cleanUp();
+  }
+}
+
+/** Chromium renames a download into place once it is whole: waits for that. */
+async function waitForFile(find: () => string | undefined, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found) return found;
+    if (Date.now() > until) throw new Error('the received file never reached the downloads folder');
+    await new Promise((wake) => setTimeout(wake, 100));
   }
 }
 

@@ -10,9 +10,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChromiumWithExtension } from '../../scripts/browsers/chromium';
+import { browserHandlesDownloads, finishedDownload, profileDownloadingInto } from '../../scripts/browsers/downloads';
 import {
   acceptRequest,
+  transferCard as card,
   dial,
+  dragFileOver,
+  dropHeldFile,
   inviteText,
   openContactChat,
   setDisplayName,
@@ -20,7 +24,6 @@ import {
   waitUntilConnected,
 } from '../../scripts/browsers/popup-actions';
 import type { RunningSignalingServer } from '../../server/signaling-server';
-import { browserHandlesDownloads, finishedDownload, profileDownloadingInto } from './support/downloads';
 import { watchOffscreenConsole } from './support/offscreen-console';
 import { TEST_OUTPUT } from './support/paths';
 import { CHROMIUM_WITH_TINCAN, startE2ESignalingServer } from './support/two-browsers';
@@ -61,52 +64,6 @@ afterAll(async () => {
   await server?.close();
   for (const made of dirs) rmSync(made, { recursive: true, force: true });
 });
-
-const card = (popup: Page, name: string, status?: string) =>
-  popup
-    .locator(status ? `[data-testid="transfer-card"][data-status="${status}"]` : '[data-testid="transfer-card"]')
-    .filter({ has: popup.getByTestId('transfer-name').getByText(name, { exact: true }) });
-
-/**
- * Builds `size` seeded pseudo-random bytes in the page, as a File, and starts dragging it over
- * the drop zone (dragenter, dragover); gives the bytes' SHA-256. `dropHeldFile` lets go.
- */
-async function dragFileOver(popup: Page, name: string, size: number, seed: number): Promise<string> {
-  return popup.evaluate(
-    async ({ name, size, seed }) => {
-      const bytes = new Uint8Array(size);
-      const words = new Uint32Array(bytes.buffer, 0, Math.floor(size / 4));
-      // xorshift32: the same bytes for the same seed, without shipping megabytes from Node.
-      let x = seed >>> 0 || 1;
-      for (let i = 0; i < words.length; i++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        words[i] = x >>> 0;
-      }
-      const file = new File([bytes], name, { type: 'application/octet-stream' });
-      const data = new DataTransfer();
-      data.items.add(file);
-      (window as unknown as { heldFiles: DataTransfer }).heldFiles = data;
-      const zone = document.querySelector('[data-testid="drop-zone"]');
-      if (!zone) throw new Error('no drop zone');
-      for (const type of ['dragenter', 'dragover']) {
-        zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-      }
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-      return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-    },
-    { name, size, seed },
-  );
-}
-
-async function dropHeldFile(popup: Page): Promise<void> {
-  await popup.evaluate(() => {
-    const data = (window as unknown as { heldFiles: DataTransfer }).heldFiles;
-    const zone = document.querySelector('[data-testid="drop-zone"]');
-    zone?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-  });
-}
 
 describe('a file between two Chromium users', () => {
   it('dropped into the chat, accepted, shown moving, and saved to downloads with the same SHA-256', async () => {

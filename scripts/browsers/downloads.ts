@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChromiumWithExtension } from '../../../scripts/browsers/chromium';
+import type { ChromiumWithExtension } from './chromium';
 
 /**
  * A new Chromium profile whose downloads go to `dir` without asking: Chromium's own preference,
