@@ -61,10 +61,23 @@ export function firefoxPrefs(geckoId: string, uuid: string): Record<string, unkn
   };
 }
 
+/** Downloads go to `dir` without a dialog (Firefox writes `<name>.part`, then renames it). */
+export function firefoxDownloadPrefs(dir: string): Record<string, unknown> {
+  return {
+    'browser.download.folderList': 2,
+    'browser.download.dir': dir,
+    'browser.download.useDownloadDir': true,
+    'browser.download.always_ask_before_handling_new_types': false,
+    'browser.download.alwaysOpenPanel': false,
+  };
+}
+
 export async function launchFirefoxWithExtension(options: {
   extensionDir: string;
   userDataDir: string;
   headless?: boolean;
+  /** Where downloads land, with no dialog; Firefox's default otherwise. */
+  downloadDir?: string;
 }): Promise<FirefoxWithExtension> {
   const manifest = JSON.parse(readFileSync(join(options.extensionDir, 'manifest.json'), 'utf8')) as {
     browser_specific_settings?: { gecko?: { id?: string } };
@@ -81,7 +94,10 @@ export async function launchFirefoxWithExtension(options: {
     userDataDir: options.userDataDir,
     defaultViewport: { width: 400, height: 600 },
     args: ['--remote-allow-system-access'],
-    extraPrefsFirefox: firefoxPrefs(geckoId, uuid),
+    extraPrefsFirefox: {
+      ...firefoxPrefs(geckoId, uuid),
+      ...(options.downloadDir ? firefoxDownloadPrefs(options.downloadDir) : {}),
+    },
   });
   try {
     const installed = await browser.installExtension(options.extensionDir);

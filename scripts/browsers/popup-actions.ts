@@ -139,42 +139,43 @@ export const transferCard = (popup: Page, name: string, status?: string) =>
     .filter({ has: popup.getByTestId('transfer-name').getByText(name, { exact: true }) });
 
 /**
- * Builds `size` seeded pseudo-random bytes in the page, as a File, and starts dragging it over
- * the drop zone (dragenter, dragover); gives the bytes' SHA-256. `dropHeldFile` lets go.
+ * Runs in the page: builds `size` seeded pseudo-random bytes as a File and starts dragging it
+ * over the drop zone (dragenter, dragover); gives the bytes' SHA-256. A plain function, so
+ * Playwright (Chromium) and Puppeteer (Firefox) pages can both evaluate it.
  */
-export async function dragFileOver(popup: Page, name: string, size: number, seed: number): Promise<string> {
-  return popup.evaluate(
-    async ({ name, size, seed }) => {
-      const bytes = new Uint8Array(size);
-      const words = new Uint32Array(bytes.buffer, 0, Math.floor(size / 4));
-      // xorshift32: the same bytes for the same seed, without shipping megabytes from Node.
-      let x = seed >>> 0 || 1;
-      for (let i = 0; i < words.length; i++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        words[i] = x >>> 0;
-      }
-      const file = new File([bytes], name, { type: 'application/octet-stream' });
-      const data = new DataTransfer();
-      data.items.add(file);
-      (window as unknown as { heldFiles: DataTransfer }).heldFiles = data;
-      const zone = document.querySelector('[data-testid="drop-zone"]');
-      if (!zone) throw new Error('no drop zone');
-      for (const type of ['dragenter', 'dragover']) {
-        zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-      }
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-      return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-    },
-    { name, size, seed },
-  );
+export async function holdFileOverDropZone({ name, size, seed }: { name: string; size: number; seed: number }) {
+  const bytes = new Uint8Array(size);
+  const words = new Uint32Array(bytes.buffer, 0, Math.floor(size / 4));
+  // xorshift32: the same bytes for the same seed, without shipping megabytes from Node.
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+  const file = new File([bytes], name, { type: 'application/octet-stream' });
+  const data = new DataTransfer();
+  data.items.add(file);
+  (window as unknown as { heldFiles: DataTransfer }).heldFiles = data;
+  const zone = document.querySelector('[data-testid="drop-zone"]');
+  if (!zone) throw new Error('no drop zone');
+  for (const type of ['dragenter', 'dragover']) {
+    zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function dropHeldFile(popup: Page): Promise<void> {
-  await popup.evaluate(() => {
-    const data = (window as unknown as { heldFiles: DataTransfer }).heldFiles;
-    const zone = document.querySelector('[data-testid="drop-zone"]');
-    zone?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-  });
+/** Runs in the page: lets go of the file `holdFileOverDropZone` holds. */
+export function dropHeldFileInPage() {
+  const data = (window as unknown as { heldFiles: DataTransfer }).heldFiles;
+  const zone = document.querySelector('[data-testid="drop-zone"]');
+  zone?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
 }
+
+/** Starts dragging a seeded file of `size` bytes over the chat; gives its SHA-256. `dropHeldFile` lets go. */
+export const dragFileOver = (popup: Page, name: string, size: number, seed: number): Promise<string> =>
+  popup.evaluate(holdFileOverDropZone, { name, size, seed });
+
+export const dropHeldFile = (popup: Page): Promise<void> => popup.evaluate(dropHeldFileInPage);

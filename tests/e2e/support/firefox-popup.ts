@@ -98,3 +98,50 @@ export async function setDisplayName(browser: { openPage(path: string): Promise<
   await waitForTestIdText(options, 'options-status', 'Saved', 10_000);
   await options.close();
 }
+
+const CARD = byTestId('transfer-card');
+
+/** Waits until the card of the file named `name` is in `status`, and its status line contains `text` when given. */
+export async function waitForTransfer(
+  popup: Page,
+  name: string,
+  status: string,
+  text = '',
+  timeout = 60_000,
+): Promise<void> {
+  await popup.waitForFunction(
+    (card: string, nameId: string, statusId: string, name: string, status: string, text: string) =>
+      [...document.querySelectorAll(card)].some(
+        (el) =>
+          el.querySelector(nameId)?.textContent?.trim() === name &&
+          el.getAttribute('data-status') === status &&
+          (el.querySelector(statusId)?.textContent ?? '').includes(text),
+      ),
+    { polling: POLL_MS, timeout },
+    CARD,
+    byTestId('transfer-name'),
+    byTestId('transfer-status'),
+    name,
+    status,
+    text,
+  );
+}
+
+/** Presses Accept on the offer of the file named `name`. */
+export async function acceptFile(popup: Page, name: string): Promise<void> {
+  await waitForTransfer(popup, name, 'offered');
+  await popup.evaluate(
+    (card: string, nameId: string, acceptId: string, name: string) => {
+      const offer = [...document.querySelectorAll(card)].find(
+        (el) => el.querySelector(nameId)?.textContent?.trim() === name,
+      );
+      const accept = offer?.querySelector(acceptId);
+      if (!(accept instanceof HTMLElement)) throw new Error(`no Accept on the offer of ${name}`);
+      accept.click();
+    },
+    CARD,
+    byTestId('transfer-name'),
+    byTestId('transfer-accept'),
+    name,
+  );
+}
