@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../lib/agent/agent';
-import { openTransferStore } from '../../lib/store/transfer-store';
+import { openTransferStore, type PieceStore } from '../../lib/store/transfer-store';
 import type { TransferView } from '../../lib/transfer/transfer-view';
 import { type RunningSignalingServer, startSignalingServer } from '../../server/signaling-server';
 import { type NodeUser, pairUsers, startNodeUser, waitUntil } from '../support/node-agents';
@@ -206,5 +206,56 @@ describe('a transfer that is cut, declined or cancelled', () => {
     const store = await openTransferStore(bob.indexedDB);
     await waitUntil(async () => (await store.pieces.count(id)) === 0 || undefined);
     store.close();
+  });
+});
+
+/**
+ * Pieces in memory, as stored; but the file read back for the final check has one byte of
+ * piece 1 changed, as a disk that went bad after each piece passed its check on arrival.
+ */
+function piecesThatRotOnDisk(): PieceStore {
+  const stored = new Map<string, Array<{ bytes: Uint8Array; hash: Uint8Array }>>();
+  const of = (id: string) => stored.get(id) ?? [];
+  return {
+    async put(id, index, bytes, hash) {
+      const pieces = of(id);
+      pieces[index] = { bytes: bytes.slice(), hash };
+      stored.set(id, pieces);
+    },
+    count: async (id) => of(id).length,
+    hashes: async (id, count) =>
+      of(id)
+        .slice(0, count)
+        .map((p) => p.hash),
+    async file(id, type) {
+      const parts = of(id).map((p, index) => {
+        if (index !== 1) return p.bytes;
+        const rotten = p.bytes.slice();
+        rotten[100] = (rotten[100] ?? 0) ^ 0xff;
+        return rotten;
+      });
+      return new Blob(parts as BlobPart[], { type });
+    },
+    remove: async (id) => void stored.delete(id),
+  };
+}
+
+describe('the final check', () => {
+  it('a piece that changed in storage after its check fails the transfer: it is never offered as complete', async () => {
+    const alice = await user('Alice');
+    const bob = await startNodeUser(server, 'Bob', { handshakeTimeoutMs: 5_000, pieces: piecesThatRotOnDisk() });
+    users.push(bob);
+    await pairUsers(alice, bob);
+    const [id] = await alice.agent.sendFiles(
+      [bob.identity.identityKey],
+      [{ blob: patternFile(3 * 1024 * 1024), name: 'rot.bin' }],
+    );
+    if (!id) throw new Error('no transfer');
+    await waitUntil(() => status(bob.agent, id, 'offered'));
+    await bob.agent.answerFile(id, true);
+    await waitUntil(() => status(bob.agent, id, 'failed'), 30_000);
+    expect(transfer(bob.agent, id)?.problem).toEqual({ kind: 'damaged', detail: 'A stored piece changed on disk.' });
+    expect(await bob.agent.receivedFile(id)).toBeUndefined();
+    await waitUntil(() => status(alice.agent, id, 'failed'), 30_000);
   });
 });
