@@ -31,7 +31,6 @@
  * `handshake-ratio=<ours/bare> rtt-ratio=<ours/bare> crypto-MBps=<n> raw-channel-MBps=<n>`.
  */
 import { performance } from 'node:perf_hooks';
-import wrtc from '@roamhq/wrtc';
 import type { AgentEvent } from '../lib/agent/agent';
 import { createTransportCipher } from '../lib/crypto/transport-cipher';
 import type { Stage } from '../lib/sessions/conversations';
@@ -58,7 +57,7 @@ import {
   within,
 } from './connect';
 import { formatMs, interleave, median, ratio, type Sampling } from './stats';
-import { exchangeDescriptions } from './support/wrtc-raw-channel';
+import { rawChannelRun } from './support/wrtc-raw-channel';
 
 const HANDSHAKES: Sampling = {
   rounds: countFromEnv('BENCH_HANDSHAKE_ROUNDS', 24),
@@ -74,9 +73,8 @@ const RAW_BYTES = countFromEnv('BENCH_RAW_MIB', 64) * MIB;
 const THROUGHPUT_RUNS = 5;
 /** Frames the session may have in flight at once when pipelined (it never waits on a seal to start the next). */
 const PIPELINE_DEPTH = 16;
-/** Raw channel pacing: send while less than this is buffered; look again every RAW_POLL_MS. */
+/** Raw channel pacing: send while at most this is buffered (bench/support/wrtc-raw-channel.ts polls every 1 ms). */
 const RAW_BUFFER_HIGH = 4 * MIB;
-const RAW_POLL_MS = 1;
 const RAW_SETTLE_MS = 250;
 const HARD_DEADLINE_MS = 170_000;
 
@@ -196,65 +194,15 @@ async function sessionCipherThroughput(bytes: number, depth: number): Promise<nu
 // ---------------------------------------------------------------------------------------------
 // Raw data channel, in process
 
-function byteLengthOf(data: unknown): number {
-  if (data instanceof ArrayBuffer) return data.byteLength;
-  if (ArrayBuffer.isView(data)) return data.byteLength;
-  return 0;
-}
-
 /** MB/s of `bytes` through one ordered wrtc data channel between two connections in this process. */
 async function rawChannelThroughput(bytes: number): Promise<number> {
-  const sender = new wrtc.RTCPeerConnection({ iceServers: [] });
-  const receiver = new wrtc.RTCPeerConnection({ iceServers: [] });
-  try {
-    sender.onicecandidate = ({ candidate }) => {
-      if (candidate) void receiver.addIceCandidate(candidate);
-    };
-    receiver.onicecandidate = ({ candidate }) => {
-      if (candidate) void sender.addIceCandidate(candidate);
-    };
-    const channel = sender.createDataChannel('raw', { ordered: true });
-    channel.binaryType = 'arraybuffer';
-    const received = within(
-      new Promise<number>((resolve) => {
-        receiver.ondatachannel = ({ channel: incoming }) => {
-          incoming.binaryType = 'arraybuffer';
-          let got = 0;
-          incoming.onmessage = ({ data }: MessageEvent<unknown>) => {
-            got += byteLengthOf(data);
-            if (got >= bytes) resolve(performance.now());
-          };
-        };
-      }),
-      60_000,
-      'raw channel transfer',
-    );
-    received.catch(() => {});
-    const opened = new Promise<void>((resolve) => {
-      channel.onopen = () => resolve();
-    });
-    await exchangeDescriptions(sender, receiver);
-    await within(opened, STEP_TIMEOUT_MS, 'raw channel open');
-
-    const chunk = nodeRandomBytesFn(FRAME_BYTES);
-    let sent = 0;
-    // wrtc's data channel has `bufferedAmount` but no `bufferedAmountLowThreshold` and never
-    // fires 'bufferedamountlow', so the sender checks the buffer on a short timer instead.
-    const pump = () => {
-      while (sent < bytes && channel.bufferedAmount < RAW_BUFFER_HIGH) {
-        channel.send(chunk);
-        sent += chunk.length;
-      }
-      if (sent < bytes && channel.readyState === 'open') setTimeout(pump, RAW_POLL_MS);
-    };
-    const started = performance.now();
-    pump();
-    const finished = await received;
-    return mbPerSecond(sent, finished - started);
-  } finally {
-    sender.close();
-    receiver.close();
-  }
+  // Sends while at most RAW_BUFFER_HIGH is buffered, then looks again every millisecond.
+  const run = await rawChannelRun(
+    bytes,
+    { chunkBytes: FRAME_BYTES, highWater: RAW_BUFFER_HIGH, lowWater: RAW_BUFFER_HIGH },
+    60_000,
+  );
+  return mbPerSecond(run.bytes, run.seconds * 1000);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ import {
   pairBrowsers,
 } from './support/chromium-transfer';
 import { agentRun, memoryRun, resendRun, writeDiskFile } from './support/node-transfer';
-import { type Pacing, type RawRun, rawChannelRun, rawMaxMessageSize } from './support/wrtc-raw-channel';
+import { describePacing, searchPacings } from './support/pacing-search';
+import { rawChannelRun, rawMaxMessageSize } from './support/wrtc-raw-channel';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -65,32 +66,23 @@ const HARD_DEADLINE_MS = 30 * 60_000;
 
 const mibps = (bytes: number, seconds: number) => bytes / MIB / seconds;
 const list = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
-export const describePacing = (p: Pacing) =>
-  `${p.chunkBytes / KIB} KiB chunks, high ${p.highWater / MIB} / low ${p.lowWater / MIB} MiB`;
 
-/** Every pacing that fits the channel's maxMessageSize, measured; the best median first. */
-async function rawSearch(): Promise<Array<{ pacing: Pacing; rates: number[]; median: number }>> {
+/** Every pacing that fits wrtc's maxMessageSize, measured; the best median first. */
+async function rawSearch() {
   const maxMessageSize = await rawMaxMessageSize();
   console.log(`Node raw: wrtc maxMessageSize ${maxMessageSize ?? 'unknown'} bytes; ${FILE_BYTES / MIB} MiB per run`);
-  const results: Array<{ pacing: Pacing; rates: number[]; median: number }> = [];
-  for (const chunkBytes of CHUNK_SIZES) {
-    if (maxMessageSize !== undefined && chunkBytes > maxMessageSize) {
-      console.log(`  ${chunkBytes / KIB} KiB chunks: skipped (above maxMessageSize)`);
-      continue;
-    }
-    for (const [highWater, lowWater] of WATER_MARKS) {
-      const pacing = { chunkBytes, highWater, lowWater };
-      const rates: number[] = [];
-      for (let run = 0; run < RAW_RUNS; run++) {
-        const result: RawRun = await rawChannelRun(FILE_BYTES, pacing);
-        rates.push(mibps(result.bytes, result.seconds));
-        await sleep(200);
-      }
-      results.push({ pacing, rates, median: median(rates) });
-      console.log(`  ${describePacing(pacing).padEnd(40)} ${list(rates)} MiB/s (median ${median(rates).toFixed(1)})`);
-    }
-  }
-  return results.sort((a, b) => b.median - a.median);
+  return searchPacings({
+    maxMessageSize,
+    chunkSizes: CHUNK_SIZES,
+    waterMarks: WATER_MARKS,
+    runs: RAW_RUNS,
+    log: console.log,
+    async run(pacing) {
+      const result = await rawChannelRun(FILE_BYTES, pacing);
+      await sleep(200);
+      return { mibps: mibps(result.bytes, result.seconds) };
+    },
+  });
 }
 
 type NodeFigures = { ratio: string; peakMiB: number; resendPct: number };
@@ -187,9 +179,9 @@ async function chromiumHalf(dir: string): Promise<ChromiumFigures> {
         .join(', ');
     console.log(
       `Chromium CPU, both browsers, per ${FILE_BYTES / MIB} MiB (user + system, /proc; ${cpus().length} cores): raw ` +
-        `${(perMiB(best.cpu) * (FILE_BYTES / MIB)).toFixed(1)} s (${roles(best.cpu[0])}); ours ` +
+        `${(perMiB(best.runs.map((r) => r.cpu)) * (FILE_BYTES / MIB)).toFixed(1)} s (${roles(best.runs[0]?.cpu)}); ours ` +
         `${(perMiB(runs.map((r) => r.cpu)) * (FILE_BYTES / MIB)).toFixed(1)} s (${roles(runs[0]?.cpu)}); raw/ours ` +
-        `${ratio(perMiB(best.cpu), perMiB(runs.map((r) => r.cpu)))}`,
+        `${ratio(perMiB(best.runs.map((r) => r.cpu)), perMiB(runs.map((r) => r.cpu)))}`,
     );
     console.log(
       `Chromium ratio ours/raw: ${transferRatio} (to 'done'; to last piece stored ${ratio(median(stored), best.median)}; goal ≥ 0.9)`,

@@ -46,10 +46,9 @@ import {
   rssOf,
   targets,
 } from './chromium-targets';
-import type { Pacing } from './wrtc-raw-channel';
+import { type PacingResult, searchPacings } from './pacing-search';
 
-const KIB = 1024;
-const MIB = 1024 * KIB;
+const MIB = 1024 * 1024;
 const OUT_DIR = '.output/bench-transfer';
 const EXTENSION_DIR = resolve(OUT_DIR, 'chrome-mv3');
 const BENCH_PAGE = 'bench-transfer.html';
@@ -65,7 +64,8 @@ const POLL_MS = 200;
 
 /** CPU seconds both browsers used over a run, in all and by process role (chromium-targets.ts). */
 export type CpuUse = { total: number; byRole: Map<string, number> };
-export type RawResult = { pacing: Pacing; rates: number[]; median: number; cpu: CpuUse[] };
+/** One raw run in Chromium: its speed and the CPU both browsers spent on it. */
+export type RawRun = { mibps: number; cpu: CpuUse };
 export type OursRun = { prepareSeconds: number; storedSeconds: number; doneSeconds: number; cpu: CpuUse };
 export type ChromiumMemory = {
   bytes: number;
@@ -139,45 +139,34 @@ export async function chromiumRawSearch(
   a: Browser,
   b: Browser,
   bytes: number,
-  chunkSizes: number[],
-  waterMarks: Array<[number, number]>,
+  chunkSizes: readonly number[],
+  waterMarks: ReadonlyArray<readonly [number, number]>,
   runs: number,
   log: (line: string) => void,
-): Promise<RawResult[]> {
+): Promise<PacingResult<RawRun>[]> {
   // Extension pages, as ours runs in: about:blank gathers no ICE candidates in Chromium.
   const [sender, receiver] = [await a.openPage(BENCH_PAGE), await b.openPage(BENCH_PAGE)];
   const channel = await openRawChannel(sender, receiver);
   const profiles = [a.profile, b.profile];
   log(`Chromium raw: maxMessageSize ${channel.maxMessageSize ?? 'unknown'} bytes; ${bytes / MIB} MiB per run`);
-  const results: RawResult[] = [];
   try {
-    for (const chunkBytes of chunkSizes) {
-      if (channel.maxMessageSize !== undefined && chunkBytes > channel.maxMessageSize) {
-        log(`  ${chunkBytes / KIB} KiB chunks: skipped (above maxMessageSize)`);
-        continue;
-      }
-      for (const [highWater, lowWater] of waterMarks) {
-        const pacing = { chunkBytes, highWater, lowWater };
-        const rates: number[] = [];
-        const cpu: CpuUse[] = [];
-        for (let run = 0; run < runs; run++) {
-          const before = cpuByRole(profiles);
-          rates.push(bytes / MIB / (await channel.run(bytes, pacing)));
-          cpu.push(cpuUsed(before, cpuByRole(profiles)));
-        }
-        results.push({ pacing, rates, median: median(rates), cpu });
-        log(
-          `  ${`${chunkBytes / KIB} KiB chunks, high ${highWater / MIB} / low ${lowWater / MIB} MiB`.padEnd(40)} ` +
-            `${rates.map((r) => r.toFixed(1)).join(', ')} MiB/s (median ${median(rates).toFixed(1)})`,
-        );
-      }
-    }
+    return await searchPacings({
+      maxMessageSize: channel.maxMessageSize,
+      chunkSizes,
+      waterMarks,
+      runs,
+      log,
+      async run(pacing) {
+        const before = cpuByRole(profiles);
+        const mibps = bytes / MIB / (await channel.run(bytes, pacing));
+        return { mibps, cpu: cpuUsed(before, cpuByRole(profiles)) };
+      },
+    });
   } finally {
     await channel.close().catch(() => {});
     await sender.close();
     await receiver.close();
   }
-  return results.sort((x, y) => y.median - x.median);
 }
 
 // ---------------------------------------------------------------------------------------------

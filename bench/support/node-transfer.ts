@@ -16,6 +16,7 @@ import type { TransferView } from '../../lib/transfer/transfer-view';
 import type { RunningSignalingServer } from '../../server/signaling-server';
 import { conversationWith, type NodeUser, pairUsers, startNodeUser, waitUntil } from '../../tests/support/node-agents';
 import { sleep, within } from '../connect';
+import { median } from '../stats';
 import { fsPieceStore } from './fs-piece-store';
 import type { ReceiverCommand, ReceiverReport } from './transfer-receiver';
 
@@ -73,8 +74,15 @@ export async function pairInProcess(server: RunningSignalingServer, dir: string)
   return [alice, bob];
 }
 
-/** One file from Alice to Bob, both in this process. */
-export async function agentRun(server: RunningSignalingServer, path: string, bytes: number): Promise<AgentRun> {
+/**
+ * Alice and Bob paired in this process, Bob's pieces in a temporary folder; Alice offers the file
+ * at `path` and `run` goes on from Bob seeing the offer. Both agents stop and the folder goes after.
+ */
+async function withOffer<T>(
+  server: RunningSignalingServer,
+  path: string,
+  run: (alice: NodeUser, bob: NodeUser, id: string, prepareSeconds: number) => Promise<T>,
+): Promise<T> {
   const dir = await tempDir('tincan-bench-pieces-');
   const [alice, bob] = await pairInProcess(server, dir);
   try {
@@ -85,20 +93,24 @@ export async function agentRun(server: RunningSignalingServer, path: string, byt
     );
     if (!id) throw new Error('no transfer was made');
     await waitUntil(() => statusIs(bob.agent, id, 'offered'), 60_000, 5);
-    const prepareSeconds = (performance.now() - asked) / 1000;
-    const accepted = performance.now();
-    await bob.agent.answerFile(id, true);
-    await waitUntil(() => (viewOf(bob.agent, id)?.bytesDone ?? 0) >= bytes || undefined, TRANSFER_TIMEOUT_MS, 5);
-    const storedSeconds = (performance.now() - accepted) / 1000;
-    await waitUntil(() => statusIs(alice.agent, id, 'done'), TRANSFER_TIMEOUT_MS, 5);
-    const doneSeconds = (performance.now() - accepted) / 1000;
-    return { bytes, prepareSeconds, storedSeconds, doneSeconds };
+    return await run(alice, bob, id, (performance.now() - asked) / 1000);
   } finally {
     alice.agent.stop();
     bob.agent.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** One file from Alice to Bob, both in this process. */
+export const agentRun = (server: RunningSignalingServer, path: string, bytes: number): Promise<AgentRun> =>
+  withOffer(server, path, async (alice, bob, id, prepareSeconds) => {
+    const accepted = performance.now();
+    await bob.agent.answerFile(id, true);
+    await waitUntil(() => (viewOf(bob.agent, id)?.bytesDone ?? 0) >= bytes || undefined, TRANSFER_TIMEOUT_MS, 5);
+    const storedSeconds = (performance.now() - accepted) / 1000;
+    await waitUntil(() => statusIs(alice.agent, id, 'done'), TRANSFER_TIMEOUT_MS, 5);
+    return { bytes, prepareSeconds, storedSeconds, doneSeconds: (performance.now() - accepted) / 1000 };
+  });
 
 export type Resend = { bytes: number; cutAt: number; chunkBytesSent: number; how: string; seconds: number };
 
@@ -107,21 +119,13 @@ export type Resend = { bytes: number; cutAt: number; chunkBytesSent: number; how
  * piece store), lets the agents find each other again, and counts the file bytes Alice put on
  * the wire (the agent's own counter of chunk bytes sent, re-sends included).
  */
-export async function resendRun(
+export const resendRun = (
   server: RunningSignalingServer,
   path: string,
   bytes: number,
   how: 'cut' | 'restart',
-): Promise<Resend> {
-  const dir = await tempDir('tincan-bench-pieces-');
-  const [alice, bob] = await pairInProcess(server, dir);
-  try {
-    const [id] = await alice.agent.sendFiles(
-      [bob.identity.identityKey],
-      [{ blob: await diskBlob(path), name: 'cut.bin' }],
-    );
-    if (!id) throw new Error('no transfer was made');
-    await waitUntil(() => statusIs(bob.agent, id, 'offered'), 60_000, 5);
+): Promise<Resend> =>
+  withOffer(server, path, async (alice, bob, id) => {
     const started = performance.now();
     await bob.agent.answerFile(id, true);
     const cutAt = await waitUntil(
@@ -135,20 +139,14 @@ export async function resendRun(
     if (how === 'cut') bob.cutLinks();
     else await bob.restart();
     await waitUntil(() => statusIs(alice.agent, id, 'done'), TRANSFER_TIMEOUT_MS, 20);
-    const seconds = (performance.now() - started) / 1000;
     return {
       bytes,
       cutAt,
       chunkBytesSent: alice.agent.transferCounters().chunkBytesSent,
       how: how === 'cut' ? 'link cut (both RTCPeerConnections closed)' : "receiver's agent restarted",
-      seconds,
+      seconds: (performance.now() - started) / 1000,
     };
-  } finally {
-    alice.agent.stop();
-    bob.agent.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+  });
 
 export type MemoryRun = {
   bytes: number;
@@ -160,8 +158,6 @@ export type MemoryRun = {
   samples: number;
   doneSeconds: number;
 };
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /**
  * Alice (this process) sends the file at `path` to Bob in a child process (transfer-receiver.ts)

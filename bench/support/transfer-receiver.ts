@@ -2,7 +2,7 @@
  * A receiving agent in a process of its own, so that its resident memory is its own: started by
  * bench/transfer.ts with `fork` (under tsx). It comes online as "Bob" with received pieces on disk
  * (fs-piece-store.ts), accepts the first connection request and every file offer, and reports to
- * its parent over IPC: its address, then its RSS every SAMPLE_MS, and its transfers' states.
+ * its parent over IPC: its address, then its memory every SAMPLE_MS.
  *
  * Environment: BENCH_SERVER_URL (the PeerServer's ws:// URL), BENCH_PIECES_DIR.
  */
@@ -15,8 +15,7 @@ export const SAMPLE_MS = 100;
 /** What the receiver tells its parent. */
 export type ReceiverReport =
   | { type: 'online'; address: string; identityKey: string }
-  | { type: 'memory'; at: number; rss: number; heapUsed: number; external: number; arrayBuffers: number }
-  | { type: 'transfer'; id: string; status: string; bytesDone: number }
+  | { type: 'memory'; at: number; rss: number; heapUsed: number; arrayBuffers: number }
   | { type: 'failed'; detail: string };
 
 /** What the parent tells the receiver. */
@@ -39,19 +38,12 @@ async function main() {
   };
   const sample = () => {
     const m = process.memoryUsage();
-    report({
-      type: 'memory',
-      at: Date.now(),
-      rss: m.rss,
-      heapUsed: m.heapUsed,
-      external: m.external,
-      arrayBuffers: m.arrayBuffers,
-    });
+    report({ type: 'memory', at: Date.now(), rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers });
   };
   const sampler = setInterval(sample, SAMPLE_MS);
   const bob = await startNodeUser(server, 'Bob', { handshakeTimeoutMs: 5_000, pieces: fsPieceStore(dir) });
   const answered = new Set<string>();
-  const states = new Map<string, string>();
+  const acceptedFiles = new Set<string>();
   bob.agent.subscribe(() => {
     const snapshot = bob.agent.snapshot();
     for (const c of snapshot.conversations) {
@@ -61,12 +53,9 @@ async function main() {
       }
     }
     for (const t of snapshot.transfers) {
-      if (t.direction !== 'incoming') continue;
-      const state = `${t.status}`;
-      if (states.get(t.id) !== state) {
-        states.set(t.id, state);
-        report({ type: 'transfer', id: t.id, status: t.status, bytesDone: t.bytesDone });
-        if (t.status === 'offered') void bob.agent.answerFile(t.id, true);
+      if (t.direction === 'incoming' && t.status === 'offered' && !acceptedFiles.has(t.id)) {
+        acceptedFiles.add(t.id);
+        void bob.agent.answerFile(t.id, true);
       }
     }
   });

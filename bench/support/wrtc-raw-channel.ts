@@ -6,14 +6,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import wrtc from '@roamhq/wrtc';
-import { within } from '../connect';
+import { STEP_TIMEOUT_MS, within } from '../connect';
 
 export type Pacing = { chunkBytes: number; highWater: number; lowWater: number };
 
 export type RawRun = Pacing & { bytes: number; seconds: number; maxMessageSize: number | undefined };
 
 const POLL_MS = 1;
-const STEP_TIMEOUT_MS = 10_000;
 
 const byteLengthOf = (data: unknown) =>
   data instanceof ArrayBuffer ? data.byteLength : ArrayBuffer.isView(data) ? data.byteLength : 0;
@@ -56,7 +55,7 @@ async function connectedChannel() {
 }
 
 /** Offer from `sender`, answer from `receiver`, in this process (candidates trickle by the handlers). */
-export async function exchangeDescriptions(sender: RTCPeerConnection, receiver: RTCPeerConnection): Promise<void> {
+async function exchangeDescriptions(sender: RTCPeerConnection, receiver: RTCPeerConnection): Promise<void> {
   const offer = await sender.createOffer();
   await sender.setLocalDescription(offer);
   await receiver.setRemoteDescription(offer);
