@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { fromHex } from '../../lib/bytes';
 import {
   CHUNK_HEAD_BYTES,
   type FileFrame,
@@ -17,7 +18,6 @@ import {
   emptyTransfers,
   type FileMeta,
   type IncomingTransfer,
-  idBytes,
   MAX_OPEN_OFFERS,
   MAX_STRIKES,
   type OutgoingTransfer,
@@ -33,7 +33,7 @@ const ALICE = 'a1'.repeat(32);
 const BOB = 'b2'.repeat(32);
 const CAROL = 'c3'.repeat(32);
 const ID = '0f'.repeat(16);
-const FID = idBytes(ID);
+const FID = fromHex(ID);
 const PIECE = MIN_PIECE_BYTES;
 const CHUNK = 4096;
 
@@ -836,15 +836,15 @@ describe('after a restart', () => {
 describe('offers and frames from the wrong place', () => {
   const idOf = (n: number) => n.toString(16).padStart(32, '0');
   const offerFrom = (side: Side, contactKey: string, n: number) =>
-    side.say(frame(contactKey, offerOf(META, idBytes(idOf(n)))));
+    side.say(frame(contactKey, offerOf(META, fromHex(idOf(n)))));
 
   it(`more than ${MAX_OPEN_OFFERS} open offers from one contact: the next is declined unseen`, () => {
     const bob = new Side();
     for (let n = 1; n <= MAX_OPEN_OFFERS; n += 1)
       expect(offerFrom(bob, ALICE, n)).toEqual(['save offered', 'offer-arrived']);
-    const effects = bob.on(frame(ALICE, offerOf(META, idBytes(idOf(999)))));
+    const effects = bob.on(frame(ALICE, offerOf(META, fromHex(idOf(999)))));
     expect(said(effects)).toEqual(['stop declined → alice', 'rejected too-many-offers']);
-    expect(effects[0]).toEqual({ type: 'send', contactKey: ALICE, frame: stop('declined', idBytes(idOf(999))) });
+    expect(effects[0]).toEqual({ type: 'send', contactKey: ALICE, frame: stop('declined', fromHex(idOf(999))) });
     expect(bob.state.transfers.has(idOf(999))).toBe(false);
     // Another contact's offers are counted apart.
     expect(offerFrom(bob, CAROL, 1000)).toEqual(['save offered', 'offer-arrived']);
