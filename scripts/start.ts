@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSignalingServer } from '../server/signaling-server';
 import { launchChromiumWithExtension } from './browsers/chromium';
-import { browserHandlesDownloads, finishedDownload, profileDownloadingInto } from './browsers/downloads';
+import { browserHandlesDownloads, profileDownloadingInto, waitForDownload } from './browsers/downloads';
 import {
   acceptRequest,
   dial,
@@ -127,7 +127,7 @@ async function main() {
       .getByTestId('transfer-status')
       .filter({ hasText: 'Saved to downloads' })
       .waitFor({ timeout: 120_000 });
-    const saved = await waitForFile(() => finishedDownload(DOWNLOADS, DEMO_FILE));
+    const saved = await waitForDownload(DOWNLOADS, DEMO_FILE);
     const savedSha = createHash('sha256').update(readFileSync(saved)).digest('hex');
     step(
       `The file was checked piece by piece and saved to ${saved}: SHA-256 ${savedSha.slice(0, 16)}… ` +
@@ -148,17 +148,6 @@ async function main() {
   } finally {
     await Promise.allSettled([alice.close(), bob.close()]);
     await cleanUp();
-  }
-}
-
-/** Chromium renames a download into place once it is whole: waits for that. */
-async function waitForFile(find: () => string | undefined, timeoutMs = 30_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found) return found;
-    if (Date.now() > until) throw new Error('the received file never reached the downloads folder');
-    await new Promise((wake) => setTimeout(wake, 100));
   }
 }
 

@@ -30,9 +30,24 @@ export async function browserHandlesDownloads(browser: ChromiumWithExtension): P
   }
 }
 
-/** The finished file named `name` in `dir` (Chromium writes `.crdownload` first, then renames). */
+/**
+ * The finished file named `name` in `dir`: browsers write a download under another name first
+ * (Chromium `.crdownload`, Firefox `.part`) and rename it once it is whole.
+ */
 export function finishedDownload(dir: string, name: string): string | undefined {
   const path = join(dir, name);
   if (!existsSync(path) || !statSync(path).isFile()) return undefined;
-  return readdirSync(dir).some((entry) => entry.endsWith('.crdownload')) ? undefined : path;
+  const writing = readdirSync(dir).some((entry) => entry.endsWith('.crdownload') || entry.endsWith('.part'));
+  return writing ? undefined : path;
+}
+
+/** Waits for `finishedDownload`; gives its path. */
+export async function waitForDownload(dir: string, name: string, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = finishedDownload(dir, name);
+    if (found) return found;
+    if (Date.now() > until) throw new Error(`${name} never reached the downloads folder ${dir}`);
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChromiumWithExtension } from '../../scripts/browsers/chromium';
-import { browserHandlesDownloads, finishedDownload, profileDownloadingInto } from '../../scripts/browsers/downloads';
+import { browserHandlesDownloads, profileDownloadingInto, waitForDownload } from '../../scripts/browsers/downloads';
 import {
   acceptRequest,
   transferCard as card,
@@ -144,8 +144,7 @@ describe('a file between two Chromium users', () => {
       popups = { alice: alicePopup, bob: bobPopup };
 
       // In Bob's downloads folder, whole, with the bytes Alice dropped.
-      await expect.poll(() => finishedDownload(downloads, DROPPED_NAME), { timeout: 30_000 }).toBeDefined();
-      const saved = readFileSync(join(downloads, DROPPED_NAME));
+      const saved = readFileSync(await waitForDownload(downloads, DROPPED_NAME));
       expect(saved.length).toBe(DROPPED_BYTES);
       expect(createHash('sha256').update(saved).digest('hex')).toBe(sha256);
     } catch (error) {

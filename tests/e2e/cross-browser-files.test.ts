@@ -5,12 +5,12 @@
  * Chromium in its offscreen document; pieces cross in 256 KiB frames.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChromiumWithExtension } from '../../scripts/browsers/chromium';
-import { browserHandlesDownloads, finishedDownload, profileDownloadingInto } from '../../scripts/browsers/downloads';
+import { browserHandlesDownloads, profileDownloadingInto, waitForDownload } from '../../scripts/browsers/downloads';
 import { type FirefoxWithExtension, launchFirefoxWithExtension } from '../../scripts/browsers/firefox';
 import * as chromiumPopup from '../../scripts/browsers/popup-actions';
 import { dropHeldFileInPage, holdFileOverDropZone, transferCard } from '../../scripts/browsers/popup-actions';
@@ -38,13 +38,6 @@ const firefoxDownloading = (dir: string): BrowserKind<FirefoxWithExtension> => (
   launch: (profile) =>
     launchFirefoxWithExtension({ extensionDir: E2E_EXTENSION.firefox, userDataDir: profile, downloadDir: dir }),
 });
-
-/** Firefox writes `<name>.part` beside the file until it is whole. */
-function firefoxDownload(dir: string, name: string): string | undefined {
-  const path = join(dir, name);
-  if (!existsSync(path) || !statSync(path).isFile()) return undefined;
-  return readdirSync(dir).some((entry) => entry.endsWith('.part')) ? undefined : path;
-}
 
 const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -80,8 +73,7 @@ describe('files between a Chromium user and a Firefox user', () => {
       await chromiumPopup.dropHeldFile(carol);
       await firefoxPopup.acceptFile(finn, toFirefox);
       await firefoxPopup.waitForTransfer(finn, toFirefox, 'done', 'Saved to downloads', 120_000);
-      await expect.poll(() => firefoxDownload(downloads.firefox, toFirefox), { timeout: 30_000 }).toBeDefined();
-      expect(sha256Of(join(downloads.firefox, toFirefox))).toBe(sentToFirefox);
+      expect(sha256Of(await waitForDownload(downloads.firefox, toFirefox))).toBe(sentToFirefox);
       await finn.screenshot({ path: join(shots, '1-firefox-received.png') });
 
       // Firefox → Chromium.
@@ -99,8 +91,7 @@ describe('files between a Chromium user and a Firefox user', () => {
         .getByTestId('transfer-status')
         .filter({ hasText: 'Saved to downloads' })
         .waitFor({ timeout: 120_000 });
-      await expect.poll(() => finishedDownload(downloads.chromium, toChromium), { timeout: 30_000 }).toBeDefined();
-      expect(sha256Of(join(downloads.chromium, toChromium))).toBe(sentToChromium);
+      expect(sha256Of(await waitForDownload(downloads.chromium, toChromium))).toBe(sentToChromium);
       await firefoxPopup.waitForTransfer(finn, toChromium, 'done', 'Sent');
       await carol.screenshot({ path: join(shots, '2-chromium-received.png') });
       await finn.screenshot({ path: join(shots, '3-firefox-sent.png') });
