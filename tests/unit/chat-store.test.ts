@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatRecord, ChatWrite, StoredMessage } from '../../lib/store/chat-records';
 import { CHAT_DB_VERSION } from '../../lib/store/chat-schema';
 import { CHAT_DB_NAME, ChatStoreError, type IndexedDBHost, openChatStore } from '../../lib/store/chat-store';
+import { rawPut } from '../support/raw-idb';
 
 const A = 'a1'.repeat(32);
 const B = 'b2'.repeat(32);
@@ -35,22 +36,6 @@ const message = (contactKey: string, n: number, at = n): StoredMessage => ({
   seq: n,
   state: 'received',
 });
-
-/** Raw IndexedDB: what an older build, or a damaged write, left behind. */
-function rawPut(h: IndexedDBHost, store: string, value: unknown): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const open = h.indexedDB.open(CHAT_DB_NAME);
-    open.onsuccess = () => {
-      const tx = open.result.transaction(store, 'readwrite');
-      tx.objectStore(store).put(value);
-      tx.oncomplete = () => {
-        open.result.close();
-        resolve();
-      };
-      tx.onerror = () => reject(tx.error);
-    };
-  });
-}
 
 describe('the chat store', () => {
   it('history survives closing and opening the store again (a browser restart)', async () => {
@@ -126,7 +111,7 @@ describe('the chat store', () => {
   it('an unreadable record is skipped and counted, never fatal', async () => {
     const h = host();
     (await openChatStore(h)).close();
-    await rawPut(h, 'chats', { contactKey: B, stream: 'seven' });
+    await rawPut(h, CHAT_DB_NAME, 'chats', { contactKey: B, stream: 'seven' });
     const store = await openChatStore(h);
     await store.write([{ type: 'chat', chat: chat(A) }]);
     const loaded = await store.load();

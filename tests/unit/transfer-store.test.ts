@@ -12,6 +12,7 @@ import {
   TRANSFER_DB_NAME,
   type TransferRecord,
 } from '../../lib/store/transfer-store';
+import { rawPut } from '../support/raw-idb';
 
 const host = (): IndexedDBHost => ({ indexedDB: new IDBFactory(), IDBKeyRange });
 const tid = (n: number) => n.toString(16).padStart(32, '0');
@@ -35,22 +36,6 @@ const record = (id: string, extra: Partial<TransferRecord> = {}): TransferRecord
   createdAt: 1_700_000_000_000,
   ...extra,
 });
-
-/** Raw IndexedDB: what an older build, or a damaged write, left behind. */
-function rawPut(h: IndexedDBHost, store: string, value: unknown): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const open = h.indexedDB.open(TRANSFER_DB_NAME);
-    open.onsuccess = () => {
-      const tx = open.result.transaction(store, 'readwrite');
-      tx.objectStore(store).put(value);
-      tx.oncomplete = () => {
-        open.result.close();
-        resolve();
-      };
-      tx.onerror = () => reject(tx.error);
-    };
-  });
-}
 
 describe('sources: the files chosen to send', () => {
   it('a source is kept with its bytes, read back, and deleted', async () => {
@@ -90,7 +75,7 @@ describe('sources: the files chosen to send', () => {
   it('a stored source that is not one (no Blob) reads as missing', async () => {
     const h = host();
     (await openTransferStore(h)).close();
-    await rawPut(h, 'sources', { id: 'bad', blob: 'not a blob', name: 'x', type: '' });
+    await rawPut(h, TRANSFER_DB_NAME, 'sources', { id: 'bad', blob: 'not a blob', name: 'x', type: '' });
     const store = await openTransferStore(h);
     expect(await store.source('bad')).toBeUndefined();
     store.close();
@@ -140,7 +125,7 @@ describe('transfer records', () => {
     const h = host();
     const store = await openTransferStore(h);
     await store.putTransfers([record(T2)]);
-    await rawPut(h, 'transfers', typeof bad === 'object' ? bad : { id: T1, value: bad });
+    await rawPut(h, TRANSFER_DB_NAME, 'transfers', typeof bad === 'object' ? bad : { id: T1, value: bad });
     expect(await store.transfers()).toEqual({ records: [record(T2)], skipped: 1 });
     store.close();
   });
